@@ -1,0 +1,94 @@
+"""A normalized view of a text for matching, with a map back to the original.
+
+Rules match on the normalized text (digits, Latin letters and punctuation folded
+to half width, brackets and spaces unified), but every span they find is mapped
+back so that evidence always quotes the exact original characters.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Folds beyond NFKC: wave dashes and dashes that texts use for ranges, unified quotes.
+_EXTRA_FOLDS = {
+    "\u301c": "~",  # 〜 WAVE DASH
+    "\uff5e": "~",  # ～ FULLWIDTH TILDE (NFKC already gives ~)
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2212": "-",
+    "\u00a0": " ",
+    "\u3000": " ",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u3010": "【",  # keep lenticular brackets as they are (markers such as 【新】)
+}
+
+
+@lru_cache(maxsize=65536)
+def fold_char(ch: str) -> str:
+    """Normalized form of one character (may be empty or several characters)."""
+    if ch in _EXTRA_FOLDS:
+        return _EXTRA_FOLDS[ch]
+    if ch < "\u0080" and ch != "\r":
+        return ch
+    if ch == "\r":
+        return "\n"
+    out = unicodedata.normalize("NFKC", ch)
+    return "".join(_EXTRA_FOLDS.get(c, c) for c in out)
+
+
+@dataclass(slots=True)
+class NormalizedText:
+    """``text`` is the normalized string; ``src[i]`` is the original index of ``text[i]``.
+
+    ``src`` has one extra final entry equal to ``len(original)`` so that end
+    offsets map cleanly.
+    """
+
+    original: str
+    text: str
+    src: list[int]
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open span of the normalized text to the original text."""
+        if start >= end:
+            o = self.src[start]
+            return o, o
+        o_start = self.src[start]
+        last = self.src[end - 1]
+        # the original end is the start of the next original character after ``last``
+        o_end = self.src[end] if self.src[end] > last else last + 1
+        return o_start, o_end
+
+    def original_slice(self, start: int, end: int) -> str:
+        a, b = self.to_original(start, end)
+        return self.original[a:b]
+
+
+def normalize(original: str, base: int = 0) -> NormalizedText:
+    """Normalize ``original``; offsets in ``src`` are shifted by ``base``.
+
+    Use ``base`` when normalizing a slice of a larger document so spans map
+    straight into the document.
+    """
+    out: list[str] = []
+    src: list[int] = []
+    ascii_ok = original.isascii() and "\r" not in original
+    if ascii_ok:
+        return NormalizedText(original, original, list(range(base, base + len(original) + 1)))
+    for i, ch in enumerate(original):
+        f = fold_char(ch)
+        if f == ch:
+            out.append(ch)
+            src.append(base + i)
+        elif f:
+            out.append(f)
+            src.extend([base + i] * len(f))
+    src.append(base + len(original))
+    return NormalizedText(original, "".join(out), src)
