@@ -1,0 +1,303 @@
+"""The extraction pipeline over a segmented document.
+
+Stages, each testable alone: dates (``dates``) -> mentions (``partners``,
+``people``, ``places``) -> triggers (``events``) -> event records with
+attributes and provenance (this module). Date context flows through a section
+in reading order; the partner of a section comes from its heading or its
+opening sentence ("インドは、…").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from defcoop.extract import dates as dt
+from defcoop.extract import events as ev
+from defcoop.extract import partners as pt
+from defcoop.extract import people as pp
+from defcoop.extract import places
+from defcoop.normalize import NormalizedText, normalize
+from defcoop.records import DateValue, Document, Event, Evidence, Participant, Segment
+from defcoop.segment import segment as segment_document
+
+EVENT_BLOCKS = frozenset({"body", "table_row", "heading"})
+_SECTION_INTRO = re.compile(r"^(?:\S{0,20}?)(?:は、|との間では|とは、|との間で|とは)")
+_AGENT_ONLY = re.compile(r"^(?:による|が(?:公表|発表|主催する))")
+_DATE_JOIN = re.compile(r"^(?:および|及び|ならびに|と|、|,|\s)*$")
+
+
+@dataclass(slots=True)
+class _Date:
+    start: int
+    end: int
+    value: DateValue
+    aside: bool
+
+
+@dataclass(slots=True)
+class _Para:
+    seg: Segment
+    nt: NormalizedText
+    sentences: list[tuple[int, int]]
+    dates: list[_Date]
+    partners: list[Any]
+    people: list[pp.JpPerson]
+    units: list[pp.JpUnit]
+    counterparts: list[pp.Counterpart]
+
+
+@dataclass(slots=True)
+class _DocState:
+    ctx: Any
+    known_names: dict[str, str] = field(default_factory=dict)
+    section: int = -1
+    section_partners: list[str] = field(default_factory=list)
+    doc_partners: list[str] = field(default_factory=list)
+    last_event: Event | None = None
+
+
+def _split_sentences(text: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    depth = 0
+    start = 0
+    for i, ch in enumerate(text):
+        if ch in "「『(【":
+            depth += 1
+        elif ch in "」』)】":
+            depth = max(0, depth - 1)
+        elif ch == "。" and depth == 0:
+            out.append((start, i + 1))
+            start = i + 1
+        elif ch == "\t":
+            out.append((start, i))
+            start = i + 1
+    if start < len(text):
+        out.append((start, len(text)))
+    return [(a, b) for a, b in out if text[a:b].strip()]
+
+
+def _is_country(name: str) -> bool:
+    code = pt.registry().lookup(name)
+    return bool(code)
+
+
+def _partners_in(para: _Para, a: int, b: int) -> list[str]:
+    T = para.nt.text
+    codes: list[str] = []
+    for m in para.partners:
+        if a <= m.start < b:
+            if _AGENT_ONLY.match(T[m.end : m.end + 8]):
+                continue
+            codes.append(m.code)
+    for c in para.counterparts:
+        if a <= c.start < b and c.partner:
+            codes.append(c.partner)
+    return sorted(set(codes) - {"JPN"})
+
+
+def _analyze(seg: Segment, doc: Document, st: _DocState) -> _Para:
+    nt = normalize(doc.text[seg.start : seg.end], base=seg.start)
+    T = nt.text
+    sentences = _split_sentences(T)
+    partners = [m for m in pt.find_partners(T) if m.code != "JPN"]
+
+    def partner_at(a: int, b: int) -> str | None:
+        for m in partners:
+            if a <= m.start < b:
+                return str(m.code)
+        return None
+
+    counterparts = pp.find_counterparts(T, partner_at, st.known_names)
+    dates: list[_Date] = []
+    first = True
+    for m in dt.find_dates(T):
+        if getattr(m, "in_name", False):
+            continue
+        value = st.ctx.resolve(m)
+        tail = T[m.end : m.end + 16]
+        aside = bool(
+            getattr(m, "until", False)
+            or re.match(r"^(?:に|中に|の|まで)?[^、。]{0,6}(?:予定|計画|配備|目指|までに)", tail)
+        )
+        if value.iso and not aside:
+            st.ctx.commit(value, lead=first)
+            first = False
+        dates.append(_Date(m.start, m.end, value, aside))
+    return _Para(
+        seg, nt, sentences, dates, partners, pp.find_jp_people(T), pp.find_jp_units(T), counterparts
+    )
+
+
+def _date_groups(para: _Para, a: int, b: int) -> list[_Date]:
+    """The dates that head the act in [a, b): the last date, or the last run of
+    dates joined by および/、 ("2024年6月および9月に" -> two dates)."""
+    T = para.nt.text
+    ds = [d for d in para.dates if a <= d.start < b and not d.aside and d.value.iso]
+    if not ds:
+        return []
+    group = [ds[-1]]
+    for d in reversed(ds[:-1]):
+        between = T[d.end : group[0].start]
+        if _DATE_JOIN.match(between) or re.fullmatch(r"(?:に|には)?(?:、)?(?:および|及び)", between):
+            group.insert(0, d)
+        else:
+            break
+    return group
+
+
+def _fallback_date(para: _Para, before: int, st: _DocState) -> DateValue | None:
+    ds = [d for d in para.dates if d.start < before and not d.aside and d.value.iso]
+    if ds:
+        return ds[-1].value
+    return None
+
+
+def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Event]:
+    T = para.nt.text
+    out: list[Event] = []
+    para_people = para.people
+    topic = para_people[0] if para_people and re.match(r"^[^、。]{0,30}は", T) else None
+    for s0, s1 in para.sentences:
+        triggers = ev.find_triggers(T, (s0, s1))
+        # a visit that only frames a meeting or courtesy call is covered by it
+        has_meeting = any(t.kind in ("meeting", "courtesy_call", "two_plus_two", "consultation") for t in triggers)
+        prev_end = s0
+        for trig in triggers:
+            clause = (prev_end, trig.end)
+            prev_end = trig.end
+            if trig.kind == "visit" and has_meeting and "視察" not in T[trig.start : trig.end]:
+                continue
+            if ev.is_plan(T, trig.end, s1):
+                continue
+            group = _date_groups(para, clause[0], trig.start) or _date_groups(para, s0, trig.start)
+            dvals = [d.value for d in group]
+            if not dvals:
+                fb = _fallback_date(para, s0, st)
+                if fb is None:
+                    continue
+                dvals = [fb]
+            partners = _partners_in(para, clause[0], trig.end)
+            if not partners:
+                partners = _partners_in(para, s0, trig.end)
+            if not partners:
+                partners = list(st.section_partners) or list(st.doc_partners)
+            if not partners:
+                continue
+            jp = ev.best_jp([p for p in para_people if s0 <= p.start < trig.end])
+            if jp is None and topic is not None and topic.start < s0:
+                jp = topic
+            jp_role = jp.role if jp else None
+            jp_name = jp.name if jp else None
+            if jp_role is None:
+                jp_role = ev.jp_from_units([u for u in para.units if s0 <= u.start < trig.end])
+            if jp_role is None:
+                jp_role = pp.implied_role(T[clause[0] : trig.end])
+            clause_text = T[clause[0] : trig.end]
+            kind = trig.kind
+            trig_text = T[trig.start : trig.end]
+            if kind == "meeting" and re.search(r"(?:会合|会議)$", trig_text) and (
+                "ASEAN" in partners or re.search(r"日ASEAN|多国間", trig_text)
+            ):
+                kind = "conference"
+            count = ev.count_of(clause_text)
+            modality = ev.modality_of(kind, clause_text, trig_text, count)
+            location = places.find_location(T[s0 : trig.end], _is_country)
+            occasion = places.find_occasion(T[s0 : trig.start]) if kind != "conference" else None
+            a, b = para.nt.to_original(clause[0], trig.end)
+            quote = doc.text[a:b].strip()
+            for dv in dvals:
+                if dv.iso is None:
+                    continue
+                e = Event(
+                    doc=doc.doc_id,
+                    line=para.seg.line,
+                    kind=kind,
+                    date=dv.iso,
+                    end=dv.end_iso,
+                    partners=partners,
+                    jp_role=jp_role,
+                    jp_name=jp_name,
+                    modality=modality,
+                    location=location,
+                    occasion=occasion,
+                    agreement=trig.agreement,
+                    count=count,
+                    quote=quote,
+                    evidence=Evidence(
+                        doc.doc_id,
+                        a,
+                        b,
+                        para.seg.line,
+                        para.seg.index,
+                        {"kind": trig.rule, "date": dv.rule},
+                    ),
+                    participants=[
+                        Participant("partner", partner=c.partner, role=c.title, name=c.name, former=c.former)
+                        for c in para.counterparts
+                        if clause[0] <= c.start < trig.end
+                    ],
+                )
+                out.append(e)
+    return out
+
+
+def _update_section_partner(para_text: str, st: _DocState, heading: bool) -> None:
+    ms = pt.find_partners(para_text)
+    ms = [m for m in ms if m.code != "JPN"]
+    if not ms:
+        return
+    if heading and "との" in para_text:
+        st.section_partners = [ms[0].code]
+    elif not heading and _SECTION_INTRO.match(para_text) and ms[0].start < 12:
+        st.section_partners = sorted({m.code for m in ms if m.start < 12})
+
+
+def extract_document(doc: Document, segments: list[Segment] | None = None) -> list[Event]:
+    """All events of ``doc`` in reading order, deduplicated within the document."""
+    segs = segments if segments is not None else segment_document(doc)
+    st = _DocState(ctx=dt.DateContext())
+    anchor = None
+    dd = dt.document_date(doc.text[:3000]) if hasattr(dt, "document_date") else None
+    if dd is not None and dd.iso:
+        anchor = dd.iso
+    st.ctx.start_section(anchor)
+    events: list[Event] = []
+    for seg in segs:
+        if seg.section_id != st.section:
+            st.section = seg.section_id
+            st.ctx.start_section(anchor)
+            st.section_partners = []
+        if seg.kind not in EVENT_BLOCKS:
+            continue
+        text = normalize(doc.text[seg.start : seg.end]).text
+        if seg.kind == "heading":
+            _update_section_partner(text, st, heading=True)
+            if not re.search(r"\d{1,2}月\d{1,2}日", text):
+                continue
+        st.ctx.start_paragraph()
+        para = _analyze(seg, doc, st)
+        if seg.kind == "body":
+            _update_section_partner(text, st, heading=False)
+        events.extend(_events_of_paragraph(para, doc, st))
+    return _dedupe(events)
+
+
+def _dedupe(events: list[Event]) -> list[Event]:
+    """An event retold later in the same document is kept once (first telling)."""
+    seen: set[tuple[Any, ...]] = set()
+    out: list[Event] = []
+    for e in events:
+        key = (
+            e.kind,
+            (e.date or "")[:7],
+            tuple(sorted(e.partners)),
+            e.jp_role,
+            (e.agreement or {}).get("type"),
+        )
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(e)
+    return out

@@ -1,0 +1,87 @@
+"""Location and occasion of an event, read from the clause that tells it.
+
+Location: the place written before において / にて / で開催 / で行われ, or the
+country or city visited (…を訪問し); facility words are dropped (ダーウィン空軍基地
+-> ダーウィン), わが国 -> 日本. A name that is a meeting (…会議, …会合) is an
+occasion, not a location. Occasion: the multilateral event before に際し / の際 /
+の機会に / に併せて, without ordinal, organizer prefix or English acronym.
+"""
+
+from __future__ import annotations
+
+import re
+
+_KATA = "ァ-ヶー"
+_KANJI = "一-龥々"
+_CONF = r"(?:会議|会合|サミット|シンポジウム|フォーラム|対話|ダイアログ|ADMMプラス|理事会|総会|首脳会議|フェア)"
+_PLACE = rf"(?:[{_KATA}][{_KATA}・]*|わが国|我が国|日本|[{_KANJI}]{{2,3}}(?=において|にて))"
+
+_LOC_MARK = re.compile(
+    rf"({_PLACE}(?:の[{_KATA}][{_KATA}・]*)?)(?:[{_KANJI}]{{0,4}}(?:空軍基地|海軍基地|基地|国防省|港))?"
+    r"(?:において|にて|で開催|で行われ|で実施|に寄港|を(?:公式)?訪問|に公式訪問|での)"
+)
+_OCC = re.compile(
+    rf"((?:[^、。「」]{{0,40}}?){_CONF}\d{{0,4}}(?:\([^()]{{0,80}}\))?(?:\d{{2,4}})?)"
+    r"(?:への参加に際し|に際し|の際|の機会に|に併せて|において|に参加|に出席)"
+)
+_FACILITY = re.compile(r"(?:空軍基地|海軍基地|陸軍基地|基地|国防省|港)$")
+
+
+def _clean_place(p: str, is_country: object) -> str | None:
+    p = _FACILITY.sub("", p)
+    if p in ("わが国", "我が国"):
+        return "日本"
+    if "の" in p:  # オーストラリアのダーウィン -> ダーウィン
+        p = p.split("の")[-1]
+    if "・" in p:  # イタリア・ナポリ -> ナポリ (country・city)
+        head, _, tail = p.partition("・")
+        if callable(is_country) and is_country(head) and tail:
+            p = tail
+    if not p or len(p) < 2 and p != "日本":
+        return None
+    return p
+
+
+def find_location(clause: str, is_country: object = None) -> str | None:
+    """The last place written for the act in ``clause`` (normalized text)."""
+    loc = None
+    for m in _LOC_MARK.finditer(clause):
+        cand = m.group(1)
+        if re.search(_CONF + r"$", cand):
+            continue
+        c = _clean_place(cand, is_country)
+        if c:
+            loc = c
+    return loc
+
+
+def clean_occasion(name: str) -> str:
+    """The conference name as users know it (no ordinal, organizer, acronym)."""
+    name = name.strip("、 ")
+    paren = re.search(r"\(([^()]*(?:\([^()]*\))?[^()]*)\)", name)
+    if paren:
+        inner = paren.group(1)
+        main = (name[: paren.start()] + name[paren.end() :]).strip()
+        # a Japanese alias in parentheses is the common name (シャングリラ会合, ADMMプラス)
+        if re.search(rf"[{_KATA}{_KANJI}]", inner) and ":" not in inner:
+            name = inner
+        else:
+            name = main
+    name = re.sub(r"^(?:第\d+回)", "", name)
+    name = re.sub(rf"^[^、。]*?主催(?:の)?", "", name)
+    name = re.sub(r"^第\d+回", "", name)
+    name = re.sub(r"(?:\d{2,4})$", "", name)
+    return name.strip()
+
+
+def find_occasion(clause: str) -> str | None:
+    m = None
+    for m2 in _OCC.finditer(clause):
+        m = m2
+    if not m:
+        return None
+    raw = m.group(1)
+    # keep only the last noun phrase (after the last 、 or は)
+    raw = re.split(r"[、,]|は|、|が|を|で開催された|で行われた|において開催された", raw)[-1]
+    occ = clean_occasion(raw)
+    return occ or None

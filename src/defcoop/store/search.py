@@ -1,0 +1,83 @@
+"""Full-text search over segment text that works for Japanese on both backends.
+
+Japanese has no spaces, so word tokenizers miss most queries. SQLite uses an
+FTS5 table with the ``trigram`` tokenizer; PostgreSQL a ``pg_trgm`` GIN index
+that serves ``ILIKE``. Terms shorter than three characters cannot use a trigram
+index and fall back to ``LIKE`` on both. Whitespace-separated terms are ANDed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import Select, select, text
+from sqlalchemy.orm import Session
+
+from defcoop.store import models as m
+from defcoop.store.views import SearchHit
+
+MIN_TRIGRAM = 3
+_HitSelect = Select[m.Segment, str, int]
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _fts5_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _filter(stmt: _HitSelect, dialect: str, terms: list[str]) -> _HitSelect:
+    long_terms = [t for t in terms if len(t) >= MIN_TRIGRAM]
+    like_terms = terms
+    if dialect == "sqlite" and long_terms:
+        match = " AND ".join(_fts5_phrase(t) for t in long_terms)
+        stmt = stmt.where(
+            text(
+                "segments.id IN (SELECT rowid FROM segments_fts WHERE segments_fts MATCH :fts)"
+            ).bindparams(fts=match)
+        )
+        like_terms = [t for t in terms if len(t) < MIN_TRIGRAM]
+    for term in like_terms:
+        stmt = stmt.where(m.Segment.text.ilike(_like_pattern(term), escape="\\"))
+    return stmt
+
+
+def search_segments(
+    session: Session,
+    query: str,
+    *,
+    limit: int = 50,
+    kinds: Collection[str] | None = None,
+    current_only: bool = True,
+) -> list[SearchHit]:
+    """Segments whose text contains every whitespace-separated term of ``query``."""
+    terms = [t for t in query.split() if t]
+    if not terms:
+        return []
+    stmt = select(m.Segment, m.Document.doc_key, m.Document.version).join(
+        m.Document, m.Document.id == m.Segment.document_id
+    )
+    stmt = _filter(stmt, session.get_bind().dialect.name, terms)
+    if current_only:
+        stmt = stmt.where(m.Document.is_current.is_(True))
+    if kinds:
+        stmt = stmt.where(m.Segment.kind.in_(list(kinds)))
+    stmt = stmt.order_by(m.Document.doc_key, m.Document.version, m.Segment.index).limit(limit)
+    return [
+        SearchHit(
+            doc_key=key,
+            version=version,
+            segment_id=seg.id,
+            index=seg.index,
+            kind=seg.kind,
+            section_path=list(seg.section_path or []),
+            line=seg.line,
+            start=seg.start,
+            end=seg.end,
+            text=seg.text,
+        )
+        for seg, key, version in session.execute(stmt).all()
+    ]
