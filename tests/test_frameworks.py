@@ -876,3 +876,57 @@ def test_links_on_a_sample_read_from_004(docs: dict[str, str]) -> None:
     assert all(a.source is not None and a.source.line > 0 for a in achs)
     fw_json = framework_to_json(parse_all({"j": docs[JASMINE_DOC]})[0], achievements=achs)
     assert [len(p["achievements"]) for p in fw_json["pillars"]] == [3, 6, 2, 0]
+
+
+def test_parsers_are_not_tied_to_the_corpus_text(docs: dict[str, str]) -> None:
+    # a fifth row, a dropped 【新】 and full-width digits: the parser follows the structure
+    text = docs[JASMINE_DOC].replace("・【新】宇宙領域", "・宇宙領域")
+    row = '<p>⑤ 試験の柱</p> <ul style="list-style-type: none"> ● 文。 ✓ <試行>：説明。 \t<ul style="list-style-type: none"> ・【新】「試験セミナー」 ・「日ASEAN環境安全保障セミナー」等\n'
+    text = text.replace("\n\n※ 具体的な取組", "\n" + row + "\n※ 具体的な取組")
+    [jas, *_] = parse_jasmine.parse("v", text)
+    assert [p.number for p in jas.pillars] == [1, 2, 3, 4, 5]
+    p5 = jas.pillar(5)
+    assert p5 is not None and p5.title == "試験の柱"
+    assert [lo.title for lo in p5.lines_of_effort] == ["試行"]
+    assert jas.initiative("試験セミナー") is not None
+    assert jas.initiative("試験セミナー").new  # type: ignore[union-attr]
+    env = jas.initiative("日ASEAN環境安全保障セミナー")
+    assert env is not None and env.pillars == [2, 5]  # listed under two pillars
+    space = jas.initiative("宇宙領域における法の支配と安全保障に関するセミナー開催")
+    assert space is not None and not space.new
+    assert any("declared 4 pillars, found 5" in n.text for n in jas.notes)
+    jv = docs[JVS_DOC].replace("合計**130項目**", "合計**１４２項目**")
+    [fw] = parse_joint_vision.parse("w", jv)
+    assert fw.plans[0].items == 142
+
+
+def test_registry_membership_agrees_with_the_data_file() -> None:
+    from defcoop.frameworks.links import registry_is_asean
+
+    reg = registry_is_asean()
+    if reg is None:
+        pytest.skip("no partner registry")
+    data = load_link_data()
+    for code in [*data.members, "AUS", "PIC", "PNG"]:
+        for date in ("2024-05", "2025-02-11", "2025-11", "1990"):
+            assert reg(code, date) == data.default_is_asean(code, date), (code, date)
+
+
+def test_other_ministers_meetings_are_not_defense_achievements() -> None:
+    ev = {
+        "kind": "conference",
+        "partners": ["ASEAN"],
+        "quote": "第21回日ASEAN交通大臣会合",
+        "date": "2024-11",
+    }
+    assert classify(ev) == []
+    ev = {
+        "kind": "conference",
+        "partners": ["ASEAN"],
+        "quote": "第9回日ASEAN防衛担当大臣会合",
+        "date": "2024-11",
+    }
+    assert {(lk.framework, lk.pillar, lk.area) for lk in classify(ev)} == {
+        ("JASMINE", None, None),
+        ("JVS", 3, "防衛"),
+    }

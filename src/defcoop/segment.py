@@ -34,6 +34,7 @@ class _Rules:
     caption: tuple[re.Pattern[str], ...]
     caption_not: tuple[re.Pattern[str], ...]
     footnote: re.Pattern[str]
+    notes: tuple[re.Pattern[str], ...]
     footnote_min_run: int
     heading_max: int
     headings: tuple[tuple[int, re.Pattern[str]], ...]
@@ -65,6 +66,7 @@ def rules() -> _Rules:
         caption=_compile(raw["caption"]["patterns"]),
         caption_not=_compile(raw["caption"].get("not_patterns", [])),
         footnote=re.compile(raw["footnote"]["pattern"]),
+        notes=_compile(raw["footnote"].get("note_patterns", [])),
         footnote_min_run=int(raw["footnote"]["min_run"]),
         heading_max=int(raw["heading"]["max_length"]),
         headings=tuple((int(h["level"]), re.compile(h["re"])) for h in raw["heading"]["patterns"]),
@@ -117,6 +119,8 @@ def classify(s: str, r: _Rules | None = None) -> tuple[str, int | None]:
             return "crossref", None
         if fam == "keyword" and any(p.search(s) for p in r.keyword):
             return "keyword", None
+        if fam == "footnote" and any(p.search(s) for p in r.notes):
+            return "footnote", None
         if (
             fam == "caption"
             and len(s) <= r.caption_max

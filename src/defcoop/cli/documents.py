@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
@@ -29,28 +31,23 @@ def documents(
     if json_out:
         typer.echo(json.dumps([d.to_dict() for d in docs], ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"{len(docs)} documents", title_justify="left")
-    table.add_column("document", no_wrap=True)
-    table.add_column("ver", justify="right", no_wrap=True)
-    table.add_column("title", overflow="ellipsis", max_width=40)
-    table.add_column("type", no_wrap=True)
-    table.add_column("chars", justify="right", no_wrap=True)
-    table.add_column("segments", justify="right", no_wrap=True)
-    table.add_column("events", justify="right", no_wrap=True)
-    table.add_column("ingested", no_wrap=True)
-    for d in docs:
-        version = f"{d.version}" if d.is_current else f"{d.version} (old)"
-        table.add_row(
-            Text(d.doc_key),
-            version,
-            Text(d.title or ""),
-            d.media_type,
+    wide = Console().width >= 100
+    rows = [
+        (
+            d.doc_key,
+            f"{d.version}" if d.is_current else f"{d.version} (old)",
+            d.title or "",
+            SHORT_TYPES.get(d.media_type, d.media_type),
             f"{d.char_count:,}",
             str(d.segments),
             str(d.events),
-            d.ingested_at.strftime("%Y-%m-%d %H:%M"),
+            d.ingested_at.strftime("%Y-%m-%d %H:%M" if wide else "%Y-%m-%d"),
         )
-    Console(highlight=False).print(table)
+        for d in docs
+    ]
+    headers = ("document", "ver", "title", "type", "chars", "segments", "events", "ingested")
+    right = frozenset({"ver", "chars", "segments", "events"})
+    print_table(f"{len(docs)} documents", headers, rows, flexible={"title": 50}, right=right)
 
 
 def _check_kinds(values: list[str] | None) -> list[str] | None:
@@ -103,20 +100,57 @@ def show(
     title = f"{d.doc_key} v{d.version}: {len(view.segments)} segments"
     if kind:
         title += f" of kind {', '.join(kind)}"
-    table = Table(title=title, title_justify="left")
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("section", no_wrap=True, overflow="ellipsis", max_width=40)
-    table.add_column("line", justify="right", no_wrap=True)
-    table.add_column("span", no_wrap=True)
-    table.add_column("text", no_wrap=True, overflow="ellipsis")
-    for s in view.segments:
-        table.add_row(
+    rows = [
+        (
             str(s.index),
             s.kind,
-            Text(" > ".join(s.section_path)),
+            " > ".join(s.section_path),
             str(s.line),
             f"{s.start}-{s.end}",
-            Text(shorten(s.text, width)),
+            shorten(s.text, width),
         )
-    Console(highlight=False).print(table)
+        for s in view.segments
+    ]
+    headers = ("#", "kind", "section", "line", "span", "text")
+    right = frozenset({"#", "line"})
+    flexible = {"section": 40, "text": 2 * width}
+    print_table(title, headers, rows, flexible=flexible, right=right)
+
+
+SHORT_TYPES = {"text/plain": "text", "text/html": "html", "application/pdf": "pdf"}
+MIN_FLEX = 6
+
+
+def print_table(
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    flexible: dict[str, int],
+    right: frozenset[str] = frozenset(),
+) -> None:
+    """Print a table whose code-like columns always show in full; only the ``flexible``
+    columns (name -> most cells) share what is left of the terminal, or are dropped."""
+    console = Console(highlight=False)
+    widths = [_width(rows, i, h) for i, h in enumerate(headers)]
+    fixed = sum(w for h, w in zip(headers, widths, strict=True) if h not in flexible)
+    room = console.width - fixed - (3 * len(headers) + 1)
+    total = sum(flexible.values()) or 1
+    share = {h: min(cap, room * cap // total) for h, cap in flexible.items()}
+    keep = [i for i, h in enumerate(headers) if h not in flexible or share[h] >= MIN_FLEX]
+    table = Table(title=title, title_justify="left")
+    for i in keep:
+        h = headers[i]
+        justify: JustifyMethod = "right" if h in right else "left"
+        if h in flexible:
+            table.add_column(h, no_wrap=True, overflow="ellipsis", max_width=share[h])
+        else:
+            table.add_column(h, justify=justify, no_wrap=True, min_width=widths[i])
+    for row in rows:
+        table.add_row(*(Text(row[i]) for i in keep))
+    console.print(table)
+
+
+def _width(rows: Sequence[Sequence[str]], i: int, header: str) -> int:
+    """Terminal cells needed by column ``i`` (so short codes never get truncated)."""
+    return max([cell_len(header), *(cell_len(r[i]) for r in rows)])

@@ -34,7 +34,8 @@ class Trigger:
 @dataclass(slots=True)
 class Cues:
     act: re.Pattern[str]
-    triggers: list[tuple[str, re.Pattern[str], bool, str]]
+    triggers: list[tuple[str, re.Pattern[str], bool, str, bool]]
+    dated_noun: dict[str, re.Pattern[str]]
     docs: list[tuple[re.Pattern[str], str]]
     statuses: list[tuple[re.Pattern[str], str]]
     status_any: re.Pattern[str]
@@ -54,7 +55,7 @@ def cues() -> Cues:
         resources.files("defcoop.data").joinpath("events.yaml").read_text("utf-8")
     )
     trig = [
-        (t["kind"], re.compile(t["re"]), bool(t.get("needs_act")), f"{t['kind']}#{i}")
+        (t["kind"], re.compile(t["re"]), bool(t.get("needs_act")), f"{t['kind']}#{i}", bool(t.get("weak")))
         for i, t in enumerate(raw["triggers"])
     ]
     ag = raw["agreement"]
@@ -62,6 +63,7 @@ def cues() -> Cues:
     return Cues(
         act=re.compile(raw["act"]),
         triggers=trig,
+        dated_noun={k: re.compile(v) for k, v in raw["dated_noun"].items()},
         docs=[(re.compile(d["re"]), d["type"]) for d in ag["documents"]],
         statuses=statuses,
         status_any=re.compile("|".join(s["re"] for s in ag["statuses"])),
@@ -80,61 +82,101 @@ def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(a[0] < e and s < a[1] for s, e in spans)
 
 
-def find_triggers(text: str, sentence: tuple[int, int]) -> list[Trigger]:
-    """Act triggers in one sentence (offsets in ``text``), in reading order."""
+STRONG = frozenset({"meeting", "courtesy_call", "two_plus_two", "consultation", "conference"})
+
+
+def find_triggers(
+    text: str, sentence: tuple[int, int], date_ends: list[int] | None = None
+) -> list[Trigger]:
+    """Act triggers in one sentence (offsets in ``text``), in reading order.
+
+    ``date_ends`` are the end offsets of the dates of the sentence: a noun
+    phrase headed by a date ("同年8月に行われた日印防衛相会談") tells an event.
+    """
     c = cues()
     s0, s1 = sentence
     sent = text[s0:s1]
     taken: list[tuple[int, int]] = []
     out: list[Trigger] = []
     content = bool(c.content_openers.search(sent))
-    # agreements first: a document noun with a status verb next to it
     for t in find_agreements(sent):
         out.append(Trigger(t.kind, t.start + s0, t.end + s0, t.rule, t.agreement))
         taken.append((t.start, t.end))
+    for de in date_ends or []:
+        if not s0 <= de < s1:
+            continue
+        for kind, pat in c.dated_noun.items():
+            m = pat.match(text, de, s1)
+            if m and not _overlaps((m.start(1) - s0, m.end(1) - s0), taken):
+                out.append(Trigger(kind, m.start(1), m.end(1), f"{kind}:dated-noun"))
+                taken.append((m.start(1) - s0, m.end(1) - s0))
+                break
+    weak: list[Trigger] = []
     if not content:
-        for kind, pat, needs_act, rule in c.triggers:
+        for kind, pat, needs_act, rule, is_weak in c.triggers:
             for m in pat.finditer(sent):
                 span = (m.start(), m.end())
                 if _overlaps(span, taken):
                     continue
                 if needs_act and not c.act.match(sent, m.end()):
                     continue
-                out.append(Trigger(kind, m.start() + s0, m.end() + s0, rule))
+                t = Trigger(kind, m.start() + s0, m.end() + s0, rule)
+                if is_weak:
+                    weak.append(t)
+                else:
+                    out.append(t)
                 taken.append(span)
+    if not any(t.kind in STRONG for t in out):
+        out.extend(weak)
+    else:
+        # a facility visit or observation told apart from the talks still counts
+        out.extend(t for t in weak if t.kind == "visit" and "視察" in text[t.start : t.end])
     out.sort(key=lambda t: t.start)
     return out
 
 
+_SKIP_GROUPS = r"(?:[」』\d]|\([^()]*(?:\([^()]*\))?[^()]*\))*"
+_DATED_HEAD = re.compile(r"(?:\d{4}年(?:\d{1,2}月)?|同年(?:\d{1,2}月)?|\d{1,2}月)(?:に)?の?[^、。]{0,30}$")
+
+
 def find_agreements(sent: str) -> list[Trigger]:
-    """Document nouns with a status verb right after (…が署名され) or before (署名された…)."""
+    """Document nouns with a status verb right after (…が署名され), before (署名された…),
+    or headed by a date ("2019年の…共同声明", issued then)."""
     c = cues()
     out: list[Trigger] = []
     seen: list[tuple[int, int]] = []
+    status_re = c.status_any.pattern
+    tail_re = re.compile(
+        rf"^{_SKIP_GROUPS}(?:が|を|に|の|も|は)?([^、。]{{0,12}}?)({status_re})"
+    )
     for pat, typ in c.docs:
         for m in pat.finditer(sent):
             if _overlaps((m.start(), m.end()), seen):
                 continue
-            # the noun must end its phrase (覚書に, ACSAが, 共同声明を), not modify another noun
-            tail = sent[m.end() : m.end() + c.window]
-            tail = tail.split("。")[0]
+            tail = sent[m.end() : m.end() + c.window + 80].split("。")[0]
             status = None
             stat_end = m.end()
-            sm = re.match(r"^[」』\d]*(?:\([^)]*\))?[」』\d]*(?:が|を|に|の|も|は)?(?:[^、。]{0,12}?)(" + c.status_any.pattern + ")", tail)
-            if sm:
-                status = _status_of(sm.group(1))
+            sm = tail_re.match(tail)
+            if sm and not re.search(r"交渉|検討|向け|開始|予定", sm.group(1)):
+                status = _status_of(sm.group(2))
                 stat_end = m.end() + sm.end()
             else:
-                head = sent[max(0, m.start() - 30) : m.start()]
-                hm = re.search(r"(" + c.status_any.pattern + r")(?:され|した|し)た?[^、。]{0,25}$", head)
-                if hm and not re.search(r"に向け", head[hm.end():]):
+                # status verb before the noun, possibly before an opening 「 of its title
+                head_end = m.start()
+                q = sent.rfind("「", 0, m.start())
+                if q != -1 and "」" not in sent[q : m.start()]:
+                    head_end = q
+                head = sent[max(0, head_end - 30) : head_end]
+                hm = re.search(r"(" + status_re + r")(?:され|した|し)た?[^、。]{0,25}$", head)
+                if hm and not re.search(r"に向け|交渉", head[hm.end() :]):
                     status = _status_of(hm.group(1))
+                elif typ == "DECLARATION" and _DATED_HEAD.search(sent[max(0, head_end - 40) : head_end]):
+                    status = "signed"
             if status is None:
                 continue
             after = sent[stat_end : stat_end + 12]
-            if c.not_after.match(after) or re.match(r"^(?:に向け|のため|を目指|を歓迎|交渉)", after):
-                if not (status == "substantially_agreed"):
-                    continue
+            if (c.not_after.match(after) or re.match(r"^(?:に向け|のため|を目指|交渉)", after)) and status != "substantially_agreed":
+                continue
             if typ == "DECLARATION" and status == "in_force":
                 status = "signed"
             out.append(

@@ -25,6 +25,9 @@ from defcoop.segment import segment as segment_document
 EVENT_BLOCKS = frozenset({"body", "table_row", "heading"})
 _SECTION_INTRO = re.compile(r"^(?:\S{0,20}?)(?:は、|との間では|とは、|との間で|とは)")
 _AGENT_ONLY = re.compile(r"^(?:による|が(?:公表|発表|主催する))")
+_HERE = re.compile(r"今般|今回の|本会合|同会合")
+_TABLE_MEETING = re.compile(r"^[（(■★\s]*([^\t]{2,40}?(?:会合|会議|対話|サミット|フォーラム))[）)■★\s]*$")
+_PARTICIPATION = re.compile(r"(?:参加|出席)(?:しました|した|。|$)")
 _DATE_JOIN = re.compile(r"^(?:および|及び|ならびに|と|、|,|\s)*$")
 
 
@@ -83,18 +86,30 @@ def _is_country(name: str) -> bool:
     return bool(code)
 
 
-def _partners_in(para: _Para, a: int, b: int) -> list[str]:
+def _partners_in(para: _Para, a: int, b: int, *, context: bool = True) -> list[str]:
+    """Partner codes written in [a, b): counterparts, compounds and names.
+
+    With ``context=False`` names that only say where, on what occasion or by
+    whom something was hosted are left out (they are kept when nothing else is).
+    """
     T = para.nt.text
+    ctx_spans = [] if context else places.context_spans(T[a:b])
     codes: list[str] = []
     for m in para.partners:
         if a <= m.start < b:
             if _AGENT_ONLY.match(T[m.end : m.end + 8]):
+                continue
+            if any(s <= m.start - a < e for s, e in ctx_spans):
                 continue
             codes.append(m.code)
     for c in para.counterparts:
         if a <= c.start < b and c.partner:
             codes.append(c.partner)
     return sorted(set(codes) - {"JPN"})
+
+
+def _participants(para: _Para, a: int, b: int) -> list[str]:
+    return _partners_in(para, a, b, context=False) or _partners_in(para, a, b)
 
 
 def _analyze(seg: Segment, doc: Document, st: _DocState) -> _Para:
@@ -113,8 +128,10 @@ def _analyze(seg: Segment, doc: Document, st: _DocState) -> _Para:
     dates: list[_Date] = []
     first = True
     for m in dt.find_dates(T):
-        if getattr(m, "in_name", False):
+        if getattr(m, "in_name", False) or getattr(m, "quoted", False):
             continue
+        if m.month is None and m.year is not None and re.match(r"[一-龥ァ-ヶ]", T[m.end : m.end + 1]) and not re.match(r"[度頃末初来以中前後春夏秋冬内]", T[m.end : m.end + 1]):
+            continue  # "2025年日本国際博覧会": a year inside a name
         value = st.ctx.resolve(m)
         tail = T[m.end : m.end + 16]
         aside = bool(
@@ -160,7 +177,9 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
     para_people = para.people
     topic = para_people[0] if para_people and re.match(r"^[^、。]{0,30}は", T) else None
     for s0, s1 in para.sentences:
-        triggers = ev.find_triggers(T, (s0, s1))
+        triggers = ev.find_triggers(
+            T, (s0, s1), [d.end for d in para.dates if not d.aside and d.value.iso]
+        )
         # a visit that only frames a meeting or courtesy call is covered by it
         has_meeting = any(t.kind in ("meeting", "courtesy_call", "two_plus_two", "consultation") for t in triggers)
         prev_end = s0
@@ -178,9 +197,9 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
                 if fb is None:
                     continue
                 dvals = [fb]
-            partners = _partners_in(para, clause[0], trig.end)
-            if not partners:
-                partners = _partners_in(para, s0, trig.end)
+            partners = _participants(para, clause[0], trig.end)
+            if not partners or "共同で" in T[clause[0] : trig.end]:
+                partners = sorted(set(partners) | set(_participants(para, s0, trig.end)))
             if not partners:
                 partners = list(st.section_partners) or list(st.doc_partners)
             if not partners:
@@ -207,7 +226,13 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
             occasion = places.find_occasion(T[s0 : trig.start]) if kind != "conference" else None
             a, b = para.nt.to_original(clause[0], trig.end)
             quote = doc.text[a:b].strip()
-            for dv in dvals:
+            if not group and _HERE.search(T[clause[0] : trig.end]):
+                prev = getattr(st.ctx, "previous_lead", None)
+                if prev is not None and prev.iso:
+                    dvals = [DateValue(prev.iso[:7], rule="ctx:present-meeting")]
+            split = "二国間" in T[max(s0, trig.start - 4) : trig.end] and len(partners) > 1
+            partner_sets = [[p] for p in partners] if split else [partners]
+            for dv, ps in ((dv, ps) for dv in dvals for ps in partner_sets):
                 if dv.iso is None:
                     continue
                 e = Event(
@@ -216,7 +241,7 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
                     kind=kind,
                     date=dv.iso,
                     end=dv.end_iso,
-                    partners=partners,
+                    partners=ps,
                     jp_role=jp_role,
                     jp_name=jp_name,
                     modality=modality,
@@ -254,12 +279,71 @@ def _update_section_partner(para_text: str, st: _DocState, heading: bool) -> Non
         st.section_partners = sorted({m.code for m in ms if m.start < 12})
 
 
+def _table_events(para: _Para, doc: Document, st: _DocState) -> list[Event]:
+    """A schedule-table row: a date cell, a place cell and a meeting-name cell."""
+    T = para.nt.text
+    cells = [(a, b) for a, b in para.sentences]
+    if len(cells) < 2 or not para.dates or para.dates[0].start >= cells[0][1]:
+        return []
+    dv = para.dates[0].value
+    if not dv.iso:
+        return []
+    name_cell = None
+    location = None
+    for a, b in cells[1:]:
+        cell = T[a:b].strip()
+        m = _TABLE_MEETING.match(cell)
+        if m and name_cell is None:
+            name_cell = (a + m.start(1), a + m.end(1))
+        elif location is None and (_is_country(cell) or cell in ("日本", "わが国")):
+            location = "日本" if cell == "わが国" else cell
+    if name_cell is None:
+        return []
+    name = T[name_cell[0] : name_cell[1]]
+    partners = [p for p in _partners_in(para, *name_cell) if p != "JPN"] or list(st.section_partners) or list(st.doc_partners)
+    if not partners:
+        return []
+    orgs = {"ASEAN", "EU", "NATO", "AU", "UN", "PIC", "ASEAN_SEC"}
+    kind = "conference" if set(partners) & orgs or len(partners) > 1 else "meeting"
+    a, b = para.nt.to_original(cells[0][0], name_cell[1])
+    return [
+        Event(
+            doc=doc.doc_id,
+            line=para.seg.line,
+            kind=kind,
+            date=dv.iso,
+            end=dv.end_iso,
+            partners=partners,
+            jp_role=pp.implied_role(name),
+            modality="in_person",
+            location=location,
+            quote=doc.text[a:b],
+            evidence=Evidence(doc.doc_id, a, b, para.seg.line, para.seg.index, {"kind": "table:meeting-row", "date": dv.rule}),
+        )
+    ]
+
+
+def _merge_participation(para: _Para, st: _DocState) -> bool:
+    """"…がオブザーバーとして参加しました" right after a meeting adds its participants."""
+    e = st.last_event
+    T = para.nt.text
+    if e is None or e.kind != "conference" or para.dates or not _PARTICIPATION.search(T):
+        return False
+    extra = _partners_in(para, 0, len(T))
+    if not extra:
+        return False
+    e.partners = sorted(set(e.partners) | set(extra))
+    if e.evidence is not None:
+        e.evidence.rules["partners"] = "merge:participation-sentence"
+    return True
+
+
 def extract_document(doc: Document, segments: list[Segment] | None = None) -> list[Event]:
     """All events of ``doc`` in reading order, deduplicated within the document."""
     segs = segments if segments is not None else segment_document(doc)
     st = _DocState(ctx=dt.DateContext())
     anchor = None
-    dd = dt.document_date(doc.text[:3000]) if hasattr(dt, "document_date") else None
+    dd = dt.document_date(doc.text[:3000])
     if dd is not None and dd.iso:
         anchor = dd.iso
     st.ctx.start_section(anchor)
@@ -269,35 +353,67 @@ def extract_document(doc: Document, segments: list[Segment] | None = None) -> li
             st.section = seg.section_id
             st.ctx.start_section(anchor)
             st.section_partners = []
+            st.last_event = None
         if seg.kind not in EVENT_BLOCKS:
             continue
         text = normalize(doc.text[seg.start : seg.end]).text
+        st.ctx.start_paragraph()
+        para = _analyze(seg, doc, st)
         if seg.kind == "heading":
             _update_section_partner(text, st, heading=True)
             if not re.search(r"\d{1,2}月\d{1,2}日", text):
                 continue
-        st.ctx.start_paragraph()
-        para = _analyze(seg, doc, st)
         if seg.kind == "body":
             _update_section_partner(text, st, heading=False)
-        events.extend(_events_of_paragraph(para, doc, st))
+        found = _table_events(para, doc, st) if seg.kind == "table_row" else []
+        found += _events_of_paragraph(para, doc, st)
+        if not found:
+            _merge_participation(para, st)
+            continue
+        events.extend(_merge_same_occasion(found))
+        st.last_event = events[-1]
     return _dedupe(events)
 
 
-def _dedupe(events: list[Event]) -> list[Event]:
-    """An event retold later in the same document is kept once (first telling)."""
-    seen: set[tuple[Any, ...]] = set()
+def _merge_same_occasion(events: list[Event]) -> list[Event]:
+    """Conference records of one line with the same date are one attendance
+    (…に参加し、…とパネルディスカッションを行う -> one record, partners united)."""
     out: list[Event] = []
     for e in events:
-        key = (
-            e.kind,
-            (e.date or "")[:7],
-            tuple(sorted(e.partners)),
-            e.jp_role,
-            (e.agreement or {}).get("type"),
+        twin = next(
+            (o for o in out if o.kind == e.kind == "conference" and o.date == e.date and o.line == e.line),
+            None,
         )
-        if key in seen:
+        if twin is not None:
+            twin.partners = sorted(set(twin.partners) | set(e.partners))
             continue
-        seen.add(key)
+        out.append(e)
+    return out
+
+
+def _compatible(a: str | None, b: str | None) -> bool:
+    a, b = (a or "")[:7], (b or "")[:7]
+    return bool(a and b) and (a.startswith(b) or b.startswith(a))
+
+
+def _dedupe(events: list[Event]) -> list[Event]:
+    """An event retold later in the same document is kept once (its first telling):
+    same kind, partners, Japanese principal and agreement type, compatible dates."""
+    out: list[Event] = []
+    for e in events:
+        key = (e.kind, tuple(sorted(e.partners)), (e.agreement or {}).get("type"))
+        dup = next(
+            (
+                o
+                for o in out
+                if (o.kind, tuple(sorted(o.partners)), (o.agreement or {}).get("type")) == key
+                and _compatible(o.date, e.date)
+                and (o.jp_role == e.jp_role or e.kind == "agreement")
+                and (o.line != e.line or e.kind == "agreement")
+            ),
+            None,
+        )
+        if dup is not None:
+            continue
         out.append(e)
     return out

@@ -85,3 +85,21 @@ def find_occasion(clause: str) -> str | None:
     raw = re.split(r"[、,]|は|、|が|を|で開催された|で行われた|において開催された", raw)[-1]
     occ = clean_occasion(raw)
     return occ or None
+
+
+_HOST = re.compile(
+    rf"({_PLACE})(?=で開催|で行われ|において|における|にて|の[{_KATA}{_KANJI}A-Z])"
+)
+_ORGANIZER = re.compile(rf"([^、。]{{1,20}}?)(?:主催|が主催する|が開催した|が開催する)")
+
+
+def context_spans(text: str) -> list[tuple[int, int]]:
+    """Spans that name where or on what occasion something happened, or who hosted it.
+
+    Partners mentioned only there (シンガポールで開催されたシャングリラ会合,
+    NATO国防相会合に際し, 豪陸軍主催…) are context, not participants.
+    """
+    spans = [(m.start(1), m.end(1)) for m in _HOST.finditer(text)]
+    spans += [(m.start(1), m.end(1)) for m in _OCC.finditer(text)]
+    spans += [(m.start(1), m.end(1)) for m in _ORGANIZER.finditer(text)]
+    return spans

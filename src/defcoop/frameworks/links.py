@@ -168,6 +168,22 @@ def _has(text: str, cue: str) -> bool:
     return _cue_re(cue).search(text) is not None
 
 
+def registry_is_asean() -> IsAsean | None:
+    """``is_asean`` backed by the partner registry (dated memberships), if it is installed."""
+    try:
+        from defcoop.extract.partners import registry
+    except ImportError:  # pragma: no cover - the registry ships with the package
+        return None
+    reg = registry()
+
+    def is_asean(code: str, date: str | None) -> bool:
+        if date is None:
+            return any(m.code == code and m.role == "member" for m in reg.members("ASEAN"))
+        return code in reg.member_codes("ASEAN", date)
+
+    return is_asean
+
+
 def _as_is_asean(
     is_asean: IsAsean | Collection[str] | None, data: LinkData
 ) -> Callable[[str, str | None], bool]:

@@ -78,6 +78,15 @@ def parse(doc_id: str, text: str) -> list[Framework]:
     _table(dt, fw)
     if not fw.pillars:  # no table: the summary list still gives the pillars
         fw.pillars = [Pillar(n, title, span=sp) for n, (title, sp) in sorted(summary.items())]
+    for p in fw.pillars:  # the table and the summary list must agree
+        if p.number in summary and clean(summary[p.number][0]) != p.title:
+            fw.notes.append(
+                Statement(f"pillar {p.number}: summary title differs: {summary[p.number][0]}")
+            )
+    if fw.declared_pillar_count is not None and fw.declared_pillar_count != len(fw.pillars):
+        fw.notes.append(
+            Statement(f"declared {fw.declared_pillar_count} pillars, found {len(fw.pillars)}")
+        )
     _cross_pillar(dt, fw)
     for ls, le, line in dt.lines():
         if line.lstrip().startswith("※"):
