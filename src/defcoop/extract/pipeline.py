@@ -26,7 +26,7 @@ EVENT_BLOCKS = frozenset({"body", "table_row", "heading"})
 _SECTION_INTRO = re.compile(r"^(?:\S{0,20}?)(?:は、|との間では|とは、|との間で|とは)")
 _AGENT_ONLY = re.compile(r"^(?:による|が(?:公表|発表|主催する))")
 _HERE = re.compile(r"今般|今回の|本会合|同会合")
-_TABLE_MEETING = re.compile(r"^[（(■★\s]*([^\t]{2,40}?(?:会合|会議|対話|サミット|フォーラム))[）)■★\s]*$")
+_TABLE_MEETING = re.compile(r"^[(■★\s]*([^\t()■★]{2,40}?(?:会合|会議|対話|サミット|フォーラム))(?=$|[\s()■★])")
 _PARTICIPATION = re.compile(r"(?:参加|出席)(?:しました|した|。|$)")
 _DATE_JOIN = re.compile(r"^(?:および|及び|ならびに|と|、|,|\s)*$")
 
@@ -59,6 +59,7 @@ class _DocState:
     section_partners: list[str] = field(default_factory=list)
     doc_partners: list[str] = field(default_factory=list)
     last_event: Event | None = None
+    heading_date: DateValue | None = None
 
 
 def _split_sentences(text: str) -> list[tuple[int, int]]:
@@ -193,7 +194,7 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
             group = _date_groups(para, clause[0], trig.start) or _date_groups(para, s0, trig.start)
             dvals = [d.value for d in group]
             if not dvals:
-                fb = _fallback_date(para, s0, st)
+                fb = _fallback_date(para, s0, st) or st.heading_date
                 if fb is None:
                     continue
                 dvals = [fb]
@@ -323,6 +324,61 @@ def _table_events(para: _Para, doc: Document, st: _DocState) -> list[Event]:
     ]
 
 
+def _table_name(para: _Para) -> str | None:
+    for a, b in para.sentences[1:]:
+        m = _TABLE_MEETING.match(para.nt.text[a:b].strip())
+        if m:
+            return m.group(1)
+    return None
+
+
+_BOX_TITLE = re.compile(r"\s\((?:19|20)\d\d年\d{1,2}月\)$")
+_HEADING_MEETING = re.compile(r"^(?:\d+\.\s*)?([^()]{2,30}?(?:会議|会合|会談|サミット|対話))\(")
+
+
+def _heading_events(para: _Para, doc: Document, st: _DocState) -> list[Event]:
+    """A dated heading that names a meeting ("特別首脳会議(2023年12月17日、東京)")."""
+    T = para.nt.text
+    m = _HEADING_MEETING.match(T)
+    if not m or not para.dates or not para.dates[0].value.iso:
+        return []
+    dv = para.dates[0].value
+    partners = _partners_in(para, 0, len(T)) or list(st.section_partners) or list(st.doc_partners)
+    if not partners:
+        return []
+    after = T[para.dates[0].end :]
+    loc = re.match(r"^[、,]\s*([^)、,]{2,10})\)", after)
+    orgs = {"ASEAN", "EU", "NATO", "AU", "UN", "PIC"}
+    kind = "conference" if set(partners) & orgs else "meeting"
+    a, b = para.nt.to_original(0, len(T))
+    return [
+        Event(
+            doc=doc.doc_id,
+            line=para.seg.line,
+            kind=kind,
+            date=dv.iso,
+            partners=partners,
+            jp_role=pp.implied_role(m.group(1)),
+            modality="in_person",
+            location=loc.group(1) if loc else None,
+            quote=doc.text[a:b],
+            evidence=Evidence(doc.doc_id, a, b, para.seg.line, para.seg.index, {"kind": "heading:dated-meeting", "date": dv.rule}),
+        )
+    ]
+
+
+def _dominant_partners(text: str) -> list[str]:
+    """The partner a whole document is about, when one clearly dominates
+    (a Japan-ASEAN summary); used only when nothing closer names a partner."""
+    from collections import Counter
+
+    counts = Counter(m.code for m in pt.find_partners(normalize(text).text) if m.code != "JPN")
+    if not counts:
+        return []
+    (top, n), total = counts.most_common(1)[0], sum(counts.values())
+    return [top] if n >= 0.4 * total and n >= 5 else []
+
+
 def _merge_participation(para: _Para, st: _DocState) -> bool:
     """"…がオブザーバーとして参加しました" right after a meeting adds its participants."""
     e = st.last_event
@@ -347,6 +403,7 @@ def extract_document(doc: Document, segments: list[Segment] | None = None) -> li
     if dd is not None and dd.iso:
         anchor = dd.iso
     st.ctx.start_section(anchor)
+    st.doc_partners = _dominant_partners(doc.text)
     events: list[Event] = []
     for seg in segs:
         if seg.section_id != st.section:
@@ -361,12 +418,24 @@ def extract_document(doc: Document, segments: list[Segment] | None = None) -> li
         para = _analyze(seg, doc, st)
         if seg.kind == "heading":
             _update_section_partner(text, st, heading=True)
-            if not re.search(r"\d{1,2}月\d{1,2}日", text):
+            dated = [d.value for d in para.dates if d.value.iso and not d.aside]
+            st.heading_date = dated[0] if dated else None
+            if not (re.search(r"\d{1,2}月\d{1,2}日", text) or _BOX_TITLE.search(text)):
+                continue
+            found = _heading_events(para, doc, st)
+            if found:
+                events.extend(found)
+                st.last_event = events[-1]
                 continue
         if seg.kind == "body":
             _update_section_partner(text, st, heading=False)
         found = _table_events(para, doc, st) if seg.kind == "table_row" else []
-        found += _events_of_paragraph(para, doc, st)
+        told = _events_of_paragraph(para, doc, st)
+        if found:  # the row's own meeting is told by its cells; keep documents adopted there
+            told = [e for e in told if e.kind == "agreement"]
+            for e in told:
+                e.occasion = e.occasion or _table_name(para)
+        found += told
         if not found:
             _merge_participation(para, st)
             continue
@@ -392,28 +461,31 @@ def _merge_same_occasion(events: list[Event]) -> list[Event]:
 
 
 def _compatible(a: str | None, b: str | None) -> bool:
-    a, b = (a or "")[:7], (b or "")[:7]
+    """One date contains the other (a month contains its days)."""
+    a, b = a or "", b or ""
     return bool(a and b) and (a.startswith(b) or b.startswith(a))
 
 
 def _dedupe(events: list[Event]) -> list[Event]:
-    """An event retold later in the same document is kept once (its first telling):
-    same kind, partners, Japanese principal and agreement type, compatible dates."""
+    """An event retold in the same document is kept once: same kind, partners,
+    Japanese principal and agreement type, compatible dates. The telling with
+    the most precise date is kept (a table row beats a summary sentence)."""
     out: list[Event] = []
     for e in events:
         key = (e.kind, tuple(sorted(e.partners)), (e.agreement or {}).get("type"))
-        dup = next(
+        idx = next(
             (
-                o
-                for o in out
+                i
+                for i, o in enumerate(out)
                 if (o.kind, tuple(sorted(o.partners)), (o.agreement or {}).get("type")) == key
                 and _compatible(o.date, e.date)
-                and (o.jp_role == e.jp_role or e.kind == "agreement")
+                and (o.jp_role == e.jp_role or e.kind in ("agreement", "conference") or None in (o.jp_role, e.jp_role))
                 and (o.line != e.line or e.kind == "agreement")
             ),
             None,
         )
-        if dup is not None:
-            continue
-        out.append(e)
+        if idx is None:
+            out.append(e)
+        elif len(e.date or "") > len(out[idx].date or ""):
+            out[idx] = e
     return out

@@ -283,7 +283,8 @@ class EventWriter:
         evidence, line, rules = self._evidence(row.id, ev)
         values = _scalar_values(ev, line)
         for f, v in values.items():
-            if f not in locked and getattr(row, f) != v:
+            # ``line`` is a pointer to the source, not a curated fact: it follows the evidence.
+            if (f not in locked or f == "line") and getattr(row, f) != v:
                 setattr(row, f, v)
         prov = dict(row.provenance or {})
         fresh = _provenance(values, ev, rules)

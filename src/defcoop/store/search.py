@@ -9,6 +9,7 @@ index and fall back to ``LIKE`` on both. Whitespace-separated terms are ANDed.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TYPE_CHECKING, TypeAlias
 
 from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
@@ -17,7 +18,9 @@ from defcoop.store import models as m
 from defcoop.store.views import SearchHit
 
 MIN_TRIGRAM = 3
-_HitSelect = Select[m.Segment, str, int]
+
+if TYPE_CHECKING:  # SQLAlchemy 2.1 spelling; not evaluated at run time
+    _HitSelect: TypeAlias = Select[m.Segment, str, int]
 
 
 def _like_pattern(term: str) -> str:
