@@ -154,9 +154,7 @@ TABLE_ROWS = [
 def _news_page() -> str:
     """A press page: chrome all around a main article with corpus paragraphs and a table."""
     body = "\n".join(f"<p>{p[:60]}\n{p[60:]}</p>" for p in PARAS[:4])  # source line break
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in TABLE_ROWS
-    )
+    rows = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in TABLE_ROWS)
     ranking = "".join(f'<li><a href="/n/{i}">人気記事タイトル{i}</a></li>' for i in range(1, 6))
     related = "".join(f'<li><a href="/r/{i}">関連記事の見出し{i}</a></li>' for i in range(1, 4))
     return f"""<!DOCTYPE html>
@@ -199,8 +197,20 @@ def test_html_main_text_kept_boilerplate_dropped(tmp_path: Path) -> None:
     assert doc.title == "日豪防衛相会談を実施"
     assert doc.media_type == "text/html"
     assert doc.encoding == "utf-8"
-    for junk in ("人気記事", "関連記事", "ランキング", "トップ", "ホーム", "tracking", "広告",
-                 "Copyright", "検索", "Facebook", "先頭へ", "防衛ニュース"):
+    for junk in (
+        "人気記事",
+        "関連記事",
+        "ランキング",
+        "トップ",
+        "ホーム",
+        "tracking",
+        "広告",
+        "Copyright",
+        "検索",
+        "Facebook",
+        "先頭へ",
+        "防衛ニュース",
+    ):
         assert junk not in doc.text, junk
 
 
@@ -236,7 +246,7 @@ def test_html_pre_and_whitespace() -> None:
     ],
 )
 def test_html_without_main_text_raises(tmp_path: Path, markup: str) -> None:
-    with pytest.raises(ReadError, match="no main text|no text"):
+    with pytest.raises(ReadError, match=r"no main text|no text"):
         read_path(_write(tmp_path, "empty.html", markup))
 
 
@@ -318,7 +328,7 @@ def test_pdf_truncated_corrupt_encrypted_scanned(tmp_path: Path) -> None:
 def test_pdf_page_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _write(tmp_path, "two.pdf", _pdf(_pdf_pages()))
     monkeypatch.setenv("DEFCOOP_MAX_PDF_PAGES", "1")
-    with pytest.raises(ReadError, match="2 pages, over the 1-page limit.*DEFCOOP_MAX_PDF_PAGES"):
+    with pytest.raises(ReadError, match=r"2 pages, over the 1-page limit.*DEFCOOP_MAX_PDF_PAGES"):
         read_path(path)
 
 

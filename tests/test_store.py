@@ -283,9 +283,11 @@ def test_curation_survives_new_version(store: Store) -> None:
         assert exercise.state == "verified" and exercise.orphaned  # kept, flagged
         assert exercise.evidence and exercise.evidence[0].quote.startswith("同年10月")
     # The sentence comes back: the verified event is found again, no longer orphaned.
-    write(store, BASE_TEXT + "\n追記。")
+    write(store, "前書き。\n" + BASE_TEXT)
     with store.session() as s:
-        assert not s.get_one(m.Event, kept_ids[2]).orphaned
+        exercise = s.get_one(m.Event, kept_ids[2])
+        assert not exercise.orphaned and exercise.state == "verified"
+        assert exercise.line == exercise.evidence[0].line == 6  # pointers follow the text
         assert s.get_one(m.Event, kept_ids[1]).state == "rejected"
 
 

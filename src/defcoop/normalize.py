@@ -47,13 +47,14 @@ def fold_char(ch: str) -> str:
 class NormalizedText:
     """``text`` is the normalized string; ``src[i]`` is the original index of ``text[i]``.
 
-    ``src`` has one extra final entry equal to ``len(original)`` so that end
-    offsets map cleanly.
+    ``src`` has one extra final entry equal to ``base + len(original)`` so that end
+    offsets map cleanly.  ``base`` is where ``original`` starts in the document.
     """
 
     original: str
     text: str
     src: list[int]
+    base: int = 0
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open span of the normalized text to the original text."""
@@ -67,8 +68,9 @@ class NormalizedText:
         return o_start, o_end
 
     def original_slice(self, start: int, end: int) -> str:
+        """The original characters behind a normalized span (``src`` offsets include ``base``)."""
         a, b = self.to_original(start, end)
-        return self.original[a:b]
+        return self.original[a - self.base : b - self.base]
 
 
 def normalize(original: str, base: int = 0) -> NormalizedText:
@@ -81,7 +83,7 @@ def normalize(original: str, base: int = 0) -> NormalizedText:
     src: list[int] = []
     ascii_ok = original.isascii() and "\r" not in original
     if ascii_ok:
-        return NormalizedText(original, original, list(range(base, base + len(original) + 1)))
+        return NormalizedText(original, original, list(range(base, base + len(original) + 1)), base)
     for i, ch in enumerate(original):
         f = fold_char(ch)
         if f == ch:
@@ -91,4 +93,4 @@ def normalize(original: str, base: int = 0) -> NormalizedText:
             out.append(f)
             src.extend([base + i] * len(f))
     src.append(base + len(original))
-    return NormalizedText(original, "".join(out), src)
+    return NormalizedText(original, "".join(out), src, base)

@@ -135,7 +135,7 @@ def classify(s: str, r: _Rules | None = None) -> tuple[str, int | None]:
             for level, p in r.headings:
                 if p.search(s):
                     return "heading", level
-            if len(s) <= r.short_untitled_max and not s.startswith(("-", "・", "(", "※")):
+            if len(s) <= r.short_untitled_max and not s.startswith(("-", "・", "(", "※", "●", "○", "◆", "✓", "➤")):
                 return "heading", 9
     return "body", None
 

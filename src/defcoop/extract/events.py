@@ -157,7 +157,8 @@ def find_agreements(sent: str) -> list[Trigger]:
             status = None
             stat_end = m.end()
             sm = tail_re.match(tail)
-            if sm and not re.search(r"交渉|検討|向け|開始|予定", sm.group(1)):
+            blocked = re.search(r"交渉|検討|向け|開始|予定", sm.group(1)) if sm else None
+            if sm and (not blocked or sm.group(2) == "実質合意"):
                 status = _status_of(sm.group(2))
                 stat_end = m.end() + sm.end()
             else:

@@ -25,6 +25,8 @@ from defcoop.segment import segment as segment_document
 EVENT_BLOCKS = frozenset({"body", "table_row", "heading"})
 _SECTION_INTRO = re.compile(r"^(?:\S{0,20}?)(?:は、|との間では|とは、|との間で|とは)")
 _AGENT_ONLY = re.compile(r"^(?:による|が(?:公表|発表|主催する))")
+# "IP4(日豪韓ニュージーランド)": countries that only define a group are not parties
+_GROUP_DEF = re.compile(r"(?:IP4|G7|G20|QUAD|Quad|クアッド|AUKUS)(?:\([^()]*\))?\($")
 _HERE = re.compile(r"今般|今回の|本会合|同会合")
 _TABLE_MEETING = re.compile(r"^[(■★\s]*([^\t()■★]{2,40}?(?:会合|会議|対話|サミット|フォーラム))(?=$|[\s()■★])")
 _PARTICIPATION = re.compile(r"(?:参加|出席)(?:しました|した|。|$)")
@@ -87,30 +89,44 @@ def _is_country(name: str) -> bool:
     return bool(code)
 
 
-def _partners_in(para: _Para, a: int, b: int, *, context: bool = True) -> list[str]:
+def _partners_in(
+    para: _Para, a: int, b: int, *, context: bool = True, titles: bool = True
+) -> list[str]:
     """Partner codes written in [a, b): counterparts, compounds and names.
 
     With ``context=False`` names that only say where, on what occasion or by
-    whom something was hosted are left out (they are kept when nothing else is).
+    whom something was hosted are left out. With ``titles=False`` names inside
+    a quoted title count only as compounds (日豪…宣言), not as places in it.
     """
     T = para.nt.text
     ctx_spans = [] if context else places.context_spans(T[a:b])
     codes: list[str] = []
     for m in para.partners:
-        if a <= m.start < b:
-            if _AGENT_ONLY.match(T[m.end : m.end + 8]):
-                continue
-            if any(s <= m.start - a < e for s, e in ctx_spans):
-                continue
-            codes.append(m.code)
+        if not a <= m.start < b:
+            continue
+        if _AGENT_ONLY.match(T[m.end : m.end + 8]) or T[m.start - 1 : m.start] == "在":
+            continue
+        if any(s <= m.start - a < e for s, e in ctx_spans):
+            continue
+        opened = T.rfind("(", 0, m.start)
+        if opened != -1 and ")" not in T[opened : m.start] and _GROUP_DEF.search(T[max(0, opened - 30) : opened + 1]):
+            continue
+        if not titles and m.via != "abbrev_compound" and _inside_quote(T, m.start):
+            continue
+        codes.append(m.code)
     for c in para.counterparts:
         if a <= c.start < b and c.partner:
             codes.append(c.partner)
     return sorted(set(codes) - {"JPN"})
 
 
+def _inside_quote(T: str, pos: int) -> bool:
+    q = T.rfind("「", 0, pos)
+    return q != -1 and "」" not in T[q:pos]
+
+
 def _participants(para: _Para, a: int, b: int) -> list[str]:
-    return _partners_in(para, a, b, context=False) or _partners_in(para, a, b)
+    return _partners_in(para, a, b, context=False)
 
 
 def _analyze(seg: Segment, doc: Document, st: _DocState) -> _Para:
@@ -137,6 +153,7 @@ def _analyze(seg: Segment, doc: Document, st: _DocState) -> _Para:
         tail = T[m.end : m.end + 16]
         aside = bool(
             getattr(m, "until", False)
+            or getattr(m, "as_of", False)
             or re.match(r"^(?:に|中に|の|まで)?[^、。]{0,6}(?:予定|計画|配備|目指|までに)", tail)
         )
         if value.iso and not aside:
@@ -146,6 +163,29 @@ def _analyze(seg: Segment, doc: Document, st: _DocState) -> _Para:
     return _Para(
         seg, nt, sentences, dates, partners, pp.find_jp_people(T), pp.find_jp_units(T), counterparts
     )
+
+
+def _choose_partners(
+    para: _Para, trig: ev.Trigger, clause: tuple[int, int], sent: tuple[int, int], st: _DocState
+) -> list[str]:
+    """Who took part: the clause's counterparts and names, then the sentence's,
+    then the section's partner, and only then places and occasions."""
+    T = para.nt.text
+    s0, _ = sent
+    if trig.kind == "agreement":
+        # the compound in the document's name (日伊ACSA, 日韓秘密軍事情報保護協定)
+        head = max(clause[0], trig.start - 12)
+        own = _partners_in(para, head, trig.end, context=False, titles=False)
+        if own:
+            return own
+    partners = _partners_in(para, clause[0], trig.end, context=False, titles=False)
+    if "共同で" in T[clause[0] : trig.end] or not partners:
+        partners = sorted(set(partners) | set(_partners_in(para, s0, trig.end, context=False, titles=False)))
+    if not partners:
+        partners = list(st.section_partners)
+    if not partners:
+        partners = _partners_in(para, clause[0], trig.end)
+    return partners
 
 
 def _date_groups(para: _Para, a: int, b: int) -> list[_Date]:
@@ -191,18 +231,27 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
                 continue
             if ev.is_plan(T, trig.end, s1):
                 continue
-            group = _date_groups(para, clause[0], trig.start) or _date_groups(para, s0, trig.start)
+            group = _date_groups(para, clause[0], trig.start)
+            if not group and trig.kind != "agreement":
+                group = _date_groups(para, s0, trig.start)
+            if not group:
+                nxt = next((t.start for t in triggers if t.start > trig.start), s1)
+                group = [d for d in para.dates if trig.end <= d.start < nxt and not d.aside and d.value.iso][:1]
             dvals = [d.value for d in group]
             if not dvals:
+                if trig.kind == "agreement" and not _HERE.search(T[clause[0] : trig.end]):
+                    continue
                 fb = _fallback_date(para, s0, st) or st.heading_date
                 if fb is None:
                     continue
                 dvals = [fb]
-            partners = _participants(para, clause[0], trig.end)
-            if not partners or "共同で" in T[clause[0] : trig.end]:
-                partners = sorted(set(partners) | set(_participants(para, s0, trig.end)))
-            if not partners:
-                partners = list(st.section_partners) or list(st.doc_partners)
+            if trig.kind == "other" and not (
+                [p for p in para_people if s0 <= p.start < s1] or [u for u in para.units if s0 <= u.start < s1]
+            ):
+                continue  # an act only the partner performs (its own deployment)
+            if trig.kind == "visit" and any(t.kind == "exercise" for t in triggers):
+                continue  # a base visited to observe an exercise is covered by it
+            partners = _choose_partners(para, trig, clause, (s0, s1), st)
             if not partners:
                 continue
             jp = ev.best_jp([p for p in para_people if s0 <= p.start < trig.end])
@@ -445,16 +494,28 @@ def extract_document(doc: Document, segments: list[Segment] | None = None) -> li
 
 
 def _merge_same_occasion(events: list[Event]) -> list[Event]:
-    """Conference records of one line with the same date are one attendance
-    (…に参加し、…とパネルディスカッションを行う -> one record, partners united)."""
+    """Records of one line that tell the same act twice are one: conferences with
+    the same date (…に参加し、…パネルディスカッションを行う), and acts of one kind
+    with the same date and partners (テレビ会談にて、…と懇談)."""
     out: list[Event] = []
     for e in events:
         twin = next(
-            (o for o in out if o.kind == e.kind == "conference" and o.date == e.date and o.line == e.line),
+            (
+                o
+                for o in out
+                if o.kind == e.kind
+                and o.date == e.date
+                and o.line == e.line
+                and e.kind != "agreement"
+                and (e.kind == "conference" or o.partners == e.partners)
+                and o.count == e.count
+            ),
             None,
         )
         if twin is not None:
             twin.partners = sorted(set(twin.partners) | set(e.partners))
+            if twin.modality == "in_person" and e.modality in ("video", "phone"):
+                twin.modality = e.modality
             continue
         out.append(e)
     return out
@@ -479,7 +540,7 @@ def _dedupe(events: list[Event]) -> list[Event]:
                 for i, o in enumerate(out)
                 if (o.kind, tuple(sorted(o.partners)), (o.agreement or {}).get("type")) == key
                 and _compatible(o.date, e.date)
-                and (o.jp_role == e.jp_role or e.kind in ("agreement", "conference") or None in (o.jp_role, e.jp_role))
+                and (o.jp_role == e.jp_role or e.kind != "meeting" or None in (o.jp_role, e.jp_role))
                 and (o.line != e.line or e.kind == "agreement")
             ),
             None,

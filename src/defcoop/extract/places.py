@@ -88,9 +88,11 @@ def find_occasion(clause: str) -> str | None:
 
 
 _HOST = re.compile(
-    rf"({_PLACE})(?=で開催|で行われ|において|における|にて|の[{_KATA}{_KANJI}A-Z])"
+    rf"({_PLACE})(?=で開催|で行われ|において|における|にて|の[^、。]{{0,8}}(?:本部|基地|港|市))"
 )
-_ORGANIZER = re.compile(rf"([^、。]{{1,20}}?)(?:主催|が主催する|が開催した|が開催する)")
+_ORGANIZER = re.compile(
+    r"((?:[^、。()]|\([^()]*\)){1,50}?)(?:主催|が主催する|が開催した|が開催する)"
+)
 
 
 def context_spans(text: str) -> list[tuple[int, int]]:

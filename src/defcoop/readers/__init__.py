@@ -88,7 +88,9 @@ def read_path(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> 
     suffix = p.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        raise ReadError(shown, f"unsupported file type {suffix or '(no suffix)'!r} (supported: {supported})")
+        raise ReadError(
+            shown, f"unsupported file type {suffix or '(no suffix)'!r} (supported: {supported})"
+        )
     data = _read_bytes(p, shown, max_file_bytes(max_bytes, shown))
     doc = Document(
         doc_id=p.stem,
@@ -136,10 +138,7 @@ def iter_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     seen: set[Path] = set()
     for item in paths:
         p = Path(item)
-        if p.is_dir():
-            candidates = _walk(p)
-        else:
-            candidates = [p]
+        candidates = _walk(p) if p.is_dir() else [p]
         for f in candidates:
             key = f.resolve()
             if key not in seen:

@@ -28,13 +28,52 @@ from defcoop.errors import ReadError
 _SKIPPED_STRINGS = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
 
 _BLOCK_TAGS = frozenset(
-    "address article aside blockquote body caption center dd details dialog div dl dt "
-    "fieldset figcaption figure footer h1 h2 h3 h4 h5 h6 header hgroup hr html legend li "
-    "main nav ol p section summary table tbody tfoot thead ul".split()
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "legend",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "tfoot",
+        "thead",
+        "ul",
+    }
 )
-_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
-_LINK_BLOCKS = frozenset("ul ol dl div section table menu nav p".split())
-_CUE_LEADINS = _HEADINGS | frozenset("p div span strong b dt th caption header".split())
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_LINK_BLOCKS = frozenset({"ul", "ol", "dl", "div", "section", "table", "menu", "nav", "p"})
+_CUE_LEADINS = _HEADINGS | {"p", "div", "span", "strong", "b", "dt", "th", "caption", "header"}
 _MAX_TABLE_NESTING = 20
 _CUE_HEADING_MAX_CHARS = 40
 
@@ -208,29 +247,43 @@ def _next_tag(tag: Tag) -> Tag | None:
 
 
 def _drop_chrome(root: Tag, rules: BoilerplateRules) -> None:
-    """Remove page chrome in place: tags, landmarks, class names, link lists, cue blocks."""
-    for tag in root.find_all(True):
-        if tag.decomposed:
-            continue
+    """Remove page chrome in place: tags, landmarks, class names, link lists, cue blocks.
+
+    Walks top-down and never descends into what it drops.  (Do not test
+    ``Tag.decomposed`` on live tags: bs4 turns the missing attribute into a
+    subtree search, which makes deep pages quadratic.)
+    """
+    stack: list[Tag] = [root]
+    while stack:
+        tag = stack.pop()
         role = _attr_text(tag, "role").lower()
-        if tag.name in rules.drop_tags or role in rules.drop_roles or _is_hidden(tag):
+        if tag is not root and (
+            tag.name in rules.drop_tags or role in rules.drop_roles or _is_hidden(tag)
+        ):
             tag.decompose()
+            continue
+        stack.extend(_child_tags(tag))
 
     stats = _measure(root)
     total = max(stats[id(root)].text, 1)
-    stack: list[tuple[Tag, bool]] = [(root, False)]
-    while stack:
-        tag, in_main = stack.pop()
-        if tag.decomposed:
+    removed: set[int] = set()
+    todo: list[tuple[Tag, bool, int]] = [(root, False, 0)]
+    while todo:
+        tag, in_main, parent_id = todo.pop()
+        if id(tag) in removed or parent_id in removed:
             continue
         st = stats[id(tag)]
         if tag is not root and not st.protected and _is_chrome(tag, st, in_main, total, rules):
             tag.decompose()
             continue
-        if _drop_cue_block(tag, st, stats, rules):
+        dropped = _drop_cue_block(tag, st, stats, rules)
+        if dropped:
+            for gone in dropped:
+                removed.add(id(gone))
+                gone.decompose()
             continue
         child_in_main = in_main or tag.name in ("main", "article")
-        stack.extend((c, child_in_main) for c in reversed(_child_tags(tag)))
+        todo.extend((c, child_in_main, id(tag)) for c in reversed(_child_tags(tag)))
 
 
 def _is_chrome(tag: Tag, st: _Stats, in_main: bool, total: int, rules: BoilerplateRules) -> bool:
@@ -246,26 +299,28 @@ def _is_chrome(tag: Tag, st: _Stats, in_main: bool, total: int, rules: Boilerpla
     return name in _LINK_BLOCKS and _is_link_list(st, rules.min_link_share, rules.min_links)
 
 
-def _drop_cue_block(tag: Tag, st: _Stats, stats: dict[int, _Stats], rules: BoilerplateRules) -> bool:
-    """A short lead-in such as "アクセスランキング" followed by links: drop both."""
+def _drop_cue_block(
+    tag: Tag, st: _Stats, stats: dict[int, _Stats], rules: BoilerplateRules
+) -> list[Tag]:
+    """A short lead-in such as "アクセスランキング" followed by links: the tags to drop."""
     if tag.name not in _CUE_LEADINS or st.protected or st.short is None:
-        return False
+        return []
     if not rules.heading_cue_re.search(st.short):
-        return False
+        return []
     nxt = _next_tag(tag)
-    if nxt is not None and not stats[id(nxt)].protected:
-        if _is_link_list(stats[id(nxt)], rules.cue_link_share, 1):
-            nxt.decompose()
-            tag.decompose()
-            return True
+    if (
+        nxt is not None
+        and not stats[id(nxt)].protected
+        and _is_link_list(stats[id(nxt)], rules.cue_link_share, 1)
+    ):
+        return [nxt, tag]
     parent = tag.parent
     if isinstance(parent, Tag) and parent.name not in ("body", "html", "[document]"):
         ps = stats[id(parent)]
         rest = _Stats(text=ps.text - st.text, link=ps.link - st.link, links=ps.links - st.links)
         if not ps.protected and _is_link_list(rest, rules.cue_link_share, 1):
-            parent.decompose()
-            return True
-    return False
+            return [parent]
+    return []
 
 
 # --- rendering -----------------------------------------------------------------------------
@@ -350,7 +405,7 @@ def _title(soup: BeautifulSoup) -> str | None:
 
 
 def _main_root(root: Tag) -> Tag:
-    main = root.find("main") or root.find(attrs={"role": "main"})
+    main = root.find("main") or root.find(True, attrs={"role": "main"})
     if isinstance(main, Tag) and main.get_text().strip():
         return main
     articles = root.find_all("article")
