@@ -89,5 +89,5 @@ def eval_cmd(
         for g in rep.missed[:show_errors]:
             typer.echo(json.dumps({k: g.get(k) for k in ("doc", "line", "kind", "date", "partners", "quote")}, ensure_ascii=False))
         typer.echo("\n# spurious")
-        for p in rep.spurious[:show_errors]:
-            typer.echo(json.dumps({k: p.get(k) for k in ("doc", "line", "kind", "date", "partners", "quote")}, ensure_ascii=False))
+        for s in rep.spurious[:show_errors]:
+            typer.echo(json.dumps({k: s.get(k) for k in ("doc", "line", "kind", "date", "partners", "quote")}, ensure_ascii=False))

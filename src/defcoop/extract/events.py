@@ -43,6 +43,7 @@ class Cues:
     not_after: re.Pattern[str]
     not_before: re.Pattern[str]
     content_openers: re.Pattern[str]
+    generic_after: re.Pattern[str]
     video: re.Pattern[str]
     phone: re.Pattern[str]
     count: re.Pattern[str]
@@ -71,6 +72,7 @@ def cues() -> Cues:
         not_after=re.compile(raw["not_event_after"]),
         not_before=re.compile(raw["not_event_before"]),
         content_openers=re.compile(raw["content_openers"]),
+        generic_after=re.compile(raw["generic_after"]),
         video=re.compile(raw["modality"]["video"]),
         phone=re.compile(raw["modality"]["phone"]),
         count=re.compile(raw["count"]),

@@ -232,22 +232,29 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
             if ev.is_plan(T, trig.end, s1):
                 continue
             group = _date_groups(para, clause[0], trig.start)
-            if not group and trig.kind != "agreement":
+            own_date = bool(group)
+            prev = [t for t in triggers if t.start < trig.start]
+            if not group and (trig.kind != "agreement" or (prev and prev[-1].kind in ev.STRONG)):
+                # an agreement takes the date of the meeting it was signed or welcomed at
                 group = _date_groups(para, s0, trig.start)
+            if not own_date and ev.cues().generic_after.match(T[trig.end : trig.end + 10]):
+                continue  # a standing state or a habit, not a dated act
             if not group:
                 nxt = next((t.start for t in triggers if t.start > trig.start), s1)
                 group = [d for d in para.dates if trig.end <= d.start < nxt and not d.aside and d.value.iso][:1]
             dvals = [d.value for d in group]
             if not dvals:
-                if trig.kind == "agreement" and not _HERE.search(T[clause[0] : trig.end]):
+                sentence_dated = any(s0 <= d.start < s1 and d.value.iso for d in para.dates)
+                if trig.kind == "agreement" and sentence_dated and not _HERE.search(T[clause[0] : trig.end]):
                     continue
                 fb = _fallback_date(para, s0, st) or st.heading_date
                 if fb is None:
                     continue
                 dvals = [fb]
-            if trig.kind == "other" and not (
-                [p for p in para_people if s0 <= p.start < s1] or [u for u in para.units if s0 <= u.start < s1]
-            ):
+            jp_in_sentence = any(s0 <= p.start < s1 for p in para_people) or any(
+                s0 <= u.start < s1 for u in para.units
+            )
+            if trig.kind == "other" and not jp_in_sentence:
                 continue  # an act only the partner performs (its own deployment)
             if trig.kind == "visit" and any(t.kind == "exercise" for t in triggers):
                 continue  # a base visited to observe an exercise is covered by it
@@ -277,9 +284,9 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
             a, b = para.nt.to_original(clause[0], trig.end)
             quote = doc.text[a:b].strip()
             if not group and _HERE.search(T[clause[0] : trig.end]):
-                prev = getattr(st.ctx, "previous_lead", None)
-                if prev is not None and prev.iso:
-                    dvals = [DateValue(prev.iso[:7], rule="ctx:present-meeting")]
+                lead = getattr(st.ctx, "previous_lead", None)
+                if lead is not None and lead.iso:
+                    dvals = [DateValue(lead.iso[:7], rule="ctx:present-meeting")]
             split = "二国間" in T[max(s0, trig.start - 4) : trig.end] and len(partners) > 1
             partner_sets = [[p] for p in partners] if split else [partners]
             for dv, ps in ((dv, ps) for dv in dvals for ps in partner_sets):
@@ -507,7 +514,7 @@ def _merge_same_occasion(events: list[Event]) -> list[Event]:
                 and o.date == e.date
                 and o.line == e.line
                 and e.kind != "agreement"
-                and (e.kind == "conference" or o.partners == e.partners)
+                and (e.kind == "conference" or (o.partners == e.partners and not (o.participants and e.participants)))
                 and o.count == e.count
             ),
             None,
