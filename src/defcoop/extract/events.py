@@ -44,6 +44,7 @@ class Cues:
     not_before: re.Pattern[str]
     content_openers: re.Pattern[str]
     generic_after: re.Pattern[str]
+    ongoing: re.Pattern[str]
     video: re.Pattern[str]
     phone: re.Pattern[str]
     count: re.Pattern[str]
@@ -73,6 +74,7 @@ def cues() -> Cues:
         not_before=re.compile(raw["not_event_before"]),
         content_openers=re.compile(raw["content_openers"]),
         generic_after=re.compile(raw["generic_after"]),
+        ongoing=re.compile(raw["ongoing_sentence"]),
         video=re.compile(raw["modality"]["video"]),
         phone=re.compile(raw["modality"]["phone"]),
         count=re.compile(raw["count"]),
@@ -132,7 +134,7 @@ def find_triggers(
         out.extend(weak)
     else:
         # a facility visit or observation told apart from the talks still counts
-        out.extend(t for t in weak if t.kind == "visit" and "視察" in text[t.start : t.end])
+        out.extend(t for t in weak if t.kind == "visit" and re.search("視察|部隊訪問", text[t.start : t.end]))
     out.sort(key=lambda t: t.start)
     return out
 

@@ -80,7 +80,7 @@ def role_rules() -> RoleRules:
     ft = sorted(raw["foreign_titles"], key=len, reverse=True)
     counterpart_re = re.compile(
         rf"([{_KATA}]{{2,}}(?:・[{_KATA}]{{2,}})*|[{_KANJI}]{{1,4}}\([{_KATA}・]+\))"
-        rf"(・?)([^、。\s()]{{0,14}}?)({'|'.join(re.escape(t) for t in ft)})(\(当時\))?"
+        rf"(・?)([{_KANJI}A-Za-z・]{{0,12}}?)({'|'.join(re.escape(t) for t in ft)})(\(当時\))?"
     )
     rank = {role: r for role, r in title_role.values()}
     for u in units:

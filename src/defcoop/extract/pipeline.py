@@ -231,7 +231,7 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
                 continue
             if ev.is_plan(T, trig.end, s1):
                 continue
-            group = _date_groups(para, clause[0], trig.start)
+            group = _date_groups(para, clause[0], trig.end)
             own_date = bool(group)
             prev = [t for t in triggers if t.start < trig.start]
             if not group and (trig.kind != "agreement" or (prev and prev[-1].kind in ev.STRONG)):
@@ -239,12 +239,15 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
                 group = _date_groups(para, s0, trig.start)
             if not own_date and ev.cues().generic_after.match(T[trig.end : trig.end + 10]):
                 continue  # a standing state or a habit, not a dated act
-            if not group:
+            if not group and not any(d.start < trig.start and d.value.iso for d in para.dates):
+                # "…の拠出により、2006年に設立": the date follows the act
                 nxt = next((t.start for t in triggers if t.start > trig.start), s1)
                 group = [d for d in para.dates if trig.end <= d.start < nxt and not d.aside and d.value.iso][:1]
+            sentence_dated = any(s0 <= d.start < s1 and d.value.iso for d in para.dates)
+            if not sentence_dated and ev.cues().ongoing.search(T[s0:s1].strip()):
+                continue  # background: a state or habit told without a date
             dvals = [d.value for d in group]
             if not dvals:
-                sentence_dated = any(s0 <= d.start < s1 and d.value.iso for d in para.dates)
                 if trig.kind == "agreement" and sentence_dated and not _HERE.search(T[clause[0] : trig.end]):
                     continue
                 fb = _fallback_date(para, s0, st) or st.heading_date

@@ -59,7 +59,6 @@ _CONTEXT_KINDS = frozenset({"body", "keyword", "heading", "table_row"})
 _OPEN = "(["
 _CLOSE = ")]"
 _SEP = re.compile(r"^(?:\s|、|,|・|および|及び|ならびに|並びに|と|や|and\b|the\b)*$", re.IGNORECASE)
-_LEADING_THE = re.compile(r"(?:\bthe\s+)$", re.IGNORECASE)
 _VERB_TAIL = re.compile(
     r"(?:に至っ(?:てい)?る|(?:さ|し)れ?(?:てい(?:る|た)|ており|た|済み)|済み|(?:を|が)?(?:行っ(?:てい)?る))?"
 )
@@ -179,7 +178,6 @@ class StatusStatement:
     type_from: str = ""
     rule: str = "status-statement"
     exhaustive: bool = True
-    sentence_start: int = -1  # original offset of the sentence: statements of one list share it
 
 
 # --------------------------------------------------------------------------- reading
@@ -326,7 +324,7 @@ class _Context:
                 continue
             code = _last_cue(self._text(prev))
             if code:
-                return code, "context"
+                return code, "heading" if prev.kind == "heading" else "context"
             if prev.kind == "heading":
                 break
             seen += 1
@@ -442,7 +440,6 @@ def _read_sentence(
                     type_from=where,
                     rule="status-statement" + (":carried-as-of" if carried else ""),
                     exhaustive=True,
-                    sentence_start=sentence_start,
                 )
             )
     return out, para_as_of
