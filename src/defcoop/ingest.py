@@ -33,6 +33,8 @@ from defcoop.store.documents import content_hash_of
 ProgressHook = Callable[[int, int, str], None]
 
 STATUSES = ("new", "updated", "unchanged", "failed")
+#: Where extraction runs: this machine (serial or ``workers`` processes) or a Dask cluster.
+EXECUTORS = ("local", "dask")
 
 
 @dataclass(slots=True, frozen=True)
@@ -213,16 +215,33 @@ def ingest_paths(
     *,
     progress: ProgressHook | None = None,
     workers: int = 1,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> IngestReport:
-    """Ingest files and folders into ``store``; see the module docstring."""
+    """Ingest files and folders into ``store``; see the module docstring.
+
+    ``executor="dask"`` extracts on a Dask cluster (``defcoop.distributed``): the one at
+    ``scheduler``, or a local cluster of ``workers`` processes (one per core when 1).
+    """
+    if executor not in EXECUTORS:
+        raise ValueError(f"unknown executor {executor!r} (use one of {', '.join(EXECUTORS)})")
+    if scheduler and executor != "dask":
+        raise ValueError("a scheduler address needs executor='dask'")
     t0 = perf_counter()
     files = [os.fspath(p) for p in iter_paths(paths)]
     known = KnownContent.from_store(store)
-    items = (
-        _extract_parallel(files, known, workers)
-        if workers > 1 and len(files) > 1
-        else _extract_serial(files, known)
-    )
+    items: Iterator[Extracted]
+    if executor == "dask":
+        from defcoop.distributed import extract_dask  # optional extra, imported on demand
+
+        local_workers = workers if workers > 1 else None
+        items = extract_dask(files, known, scheduler=scheduler, workers=local_workers)
+    else:
+        items = (
+            _extract_parallel(files, known, workers)
+            if workers > 1 and len(files) > 1
+            else _extract_serial(files, known)
+        )
     report = IngestReport()
     for done, item in enumerate(items, 1):
         report.files.append(write_extracted(store, item))

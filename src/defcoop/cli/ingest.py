@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -11,9 +15,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from defcoop.cli._store import DbOption, JsonOption, err_console, open_store
+from defcoop.cli._store import USAGE_ERROR, DbOption, JsonOption, err_console, open_store
 from defcoop.cli.app import app
+from defcoop.distributed import DistributedError
 from defcoop.ingest import IngestReport, ingest_paths
+
+
+class Executor(StrEnum):
+    """``--executor`` choices: ``defcoop.ingest.EXECUTORS``."""
+
+    local = "local"
+    dask = "dask"
 
 
 @app.command()
@@ -33,6 +45,25 @@ def ingest(
             "--workers", "-w", min=1, help="Processes that extract in parallel (one writer)."
         ),
     ] = 1,
+    executor: Annotated[
+        Executor,
+        typer.Option(
+            "--executor",
+            help="Where extraction runs: local (serial or --workers processes) or dask "
+            "(a Dask cluster; without --scheduler a local one of --workers processes, "
+            "default one per core). Needs the extra defcoop\\[dask].",
+        ),
+    ] = Executor.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask); "
+            "documents are sent as bytes, results stored here by one writer.",
+            show_default=False,
+        ),
+    ] = None,
     json_out: JsonOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -42,9 +73,12 @@ def ingest(
     (each reported as "path: reason" on stderr), 2 for usage errors.
     """
     err = err_console()
-    with open_store(db) as store:
+    if scheduler and executor is not Executor.dask:
+        raise typer.BadParameter("needs --executor dask", param_hint="--scheduler")
+    run = partial(ingest_paths, workers=workers, executor=executor.value, scheduler=scheduler)
+    with open_store(db) as store, _distributed_errors(err):
         if quiet or json_out:
-            report = ingest_paths(store, paths, workers=workers)
+            report = run(store, paths)
         else:
             progress = Progress(
                 TextColumn("[bold]ingest[/]"),
@@ -61,7 +95,7 @@ def ingest(
                 def step(done: int, total: int, path: str) -> None:
                     progress.update(task, completed=done, total=total, description=Path(path).name)
 
-                report = ingest_paths(store, paths, progress=step, workers=workers)
+                report = run(store, paths, progress=step)
     if json_out:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -70,6 +104,16 @@ def ingest(
         err.print(f"{path}: {reason}", markup=False)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@contextmanager
+def _distributed_errors(err: Console) -> Iterator[None]:
+    """Dask missing, unreachable or unusable: one line on stderr and exit 2."""
+    try:
+        yield
+    except DistributedError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(USAGE_ERROR) from exc
 
 
 def print_summary(console: Console, report: IngestReport) -> None:

@@ -34,7 +34,7 @@ class Trigger:
 @dataclass(slots=True)
 class Cues:
     act: re.Pattern[str]
-    triggers: list[tuple[str, re.Pattern[str], bool, str, bool]]
+    triggers: list[tuple[str, re.Pattern[str], bool, str, bool, bool]]
     dated_noun: dict[str, re.Pattern[str]]
     docs: list[tuple[re.Pattern[str], str]]
     statuses: list[tuple[re.Pattern[str], str]]
@@ -57,7 +57,14 @@ def cues() -> Cues:
         resources.files("defcoop.data").joinpath("events.yaml").read_text("utf-8")
     )
     trig = [
-        (t["kind"], re.compile(t["re"]), bool(t.get("needs_act")), f"{t['kind']}#{i}", bool(t.get("weak")))
+        (
+            t["kind"],
+            re.compile(t["re"]),
+            bool(t.get("needs_act")),
+            f"{t['kind']}#{i}",
+            bool(t.get("weak")),
+            bool(t.get("in_content")),
+        )
         for i, t in enumerate(raw["triggers"])
     ]
     ag = raw["agreement"]
@@ -116,31 +123,38 @@ def find_triggers(
                 taken.append((m.start(1) - s0, m.end(1) - s0))
                 break
     weak: list[Trigger] = []
-    if not content:
-        for kind, pat, needs_act, rule, is_weak in c.triggers:
-            for m in pat.finditer(sent):
-                span = (m.start(), m.end())
-                if _overlaps(span, taken):
-                    continue
-                if needs_act and not c.act.match(sent, m.end()):
-                    continue
-                t = Trigger(kind, m.start() + s0, m.end() + s0, rule)
-                if is_weak:
-                    weak.append(t)
-                else:
-                    out.append(t)
-                taken.append(span)
+    for kind, pat, needs_act, rule, is_weak, in_content in c.triggers:
+        if content and not in_content:
+            continue
+        for m in pat.finditer(sent):
+            span = (m.start(), m.end())
+            if _overlaps(span, taken):
+                continue
+            if needs_act and not c.act.match(sent, m.end()):
+                continue
+            t = Trigger(kind, m.start() + s0, m.end() + s0, rule)
+            if is_weak:
+                weak.append(t)
+            else:
+                out.append(t)
+            taken.append(span)
     if not any(t.kind in STRONG for t in out):
         out.extend(weak)
     else:
         # a facility visit or observation told apart from the talks still counts
-        out.extend(t for t in weak if t.kind == "visit" and re.search("視察|部隊訪問", text[t.start : t.end]))
+        out.extend(
+            t
+            for t in weak
+            if t.kind == "visit" and re.search("視察|部隊訪問", text[t.start : t.end])
+        )
     out.sort(key=lambda t: t.start)
     return out
 
 
 _SKIP_GROUPS = r"(?:[」』\d]|\([^()]*(?:\([^()]*\))?[^()]*\))*"
-_DATED_HEAD = re.compile(r"(?:\d{4}年(?:\d{1,2}月)?|同年(?:\d{1,2}月)?|\d{1,2}月)(?:に)?の?[^、。]{0,30}$")
+_DATED_HEAD = re.compile(
+    r"(?:\d{4}年(?:\d{1,2}月)?|同年(?:\d{1,2}月)?|\d{1,2}月)(?:に)?の?[^、。]{0,30}$"
+)
 
 
 def find_agreements(sent: str) -> list[Trigger]:
@@ -150,9 +164,7 @@ def find_agreements(sent: str) -> list[Trigger]:
     out: list[Trigger] = []
     seen: list[tuple[int, int]] = []
     status_re = c.status_any.pattern
-    tail_re = re.compile(
-        rf"^{_SKIP_GROUPS}(?:が|を|に|の|も|は)?([^、。]{{0,12}}?)({status_re})"
-    )
+    tail_re = re.compile(rf"^{_SKIP_GROUPS}(?:が|を|に|の|も|は)?([^、。]{{0,12}}?)({status_re})")
     for pat, typ in c.docs:
         for m in pat.finditer(sent):
             if _overlaps((m.start(), m.end()), seen):
@@ -175,17 +187,27 @@ def find_agreements(sent: str) -> list[Trigger]:
                 hm = re.search(r"(" + status_re + r")(?:され|した|し)た?[^、。]{0,25}$", head)
                 if hm and not re.search(r"に向け|交渉", head[hm.end() :]):
                     status = _status_of(hm.group(1))
-                elif typ == "DECLARATION" and _DATED_HEAD.search(sent[max(0, head_end - 40) : head_end]):
+                elif typ == "DECLARATION" and _DATED_HEAD.search(
+                    sent[max(0, head_end - 40) : head_end]
+                ):
                     status = "signed"
             if status is None:
                 continue
             after = sent[stat_end : stat_end + 12]
-            if (c.not_after.match(after) or re.match(r"^(?:に向け|のため|を目指|交渉)", after)) and status != "substantially_agreed":
+            if (
+                c.not_after.match(after) or re.match(r"^(?:に向け|のため|を目指|交渉)", after)
+            ) and status != "substantially_agreed":
                 continue
             if typ == "DECLARATION" and status == "in_force":
                 status = "signed"
             out.append(
-                Trigger("agreement", m.start(), stat_end, f"agreement:{typ}", {"type": typ, "status": status})
+                Trigger(
+                    "agreement",
+                    m.start(),
+                    stat_end,
+                    f"agreement:{typ}",
+                    {"type": typ, "status": status},
+                )
             )
             seen.append((m.start(), stat_end))
     return out
@@ -201,7 +223,10 @@ def _status_of(verb: str) -> str:
 def is_plan(text: str, trig_end: int, sent_end: int) -> bool:
     """True when the act is only planned or intended (予定, 計画, 検討…)."""
     tail = text[trig_end : min(sent_end, trig_end + 14)]
-    return bool(cues().not_after.match(tail.lstrip("をしにがてた、")) or re.match(r"^[^、。]{0,6}(?:予定|計画され|検討し|方針)", tail))
+    return bool(
+        cues().not_after.match(tail.lstrip("をしにがてた、"))
+        or re.match(r"^[^、。]{0,6}(?:予定|計画され|検討し|方針)", tail)
+    )
 
 
 def modality_of(kind: str, clause: str, trig_text: str, count: int | None) -> str | None:

@@ -90,7 +90,22 @@ def role_rules() -> RoleRules:
 
 # Words that look like "kanji + title" but are not a Japanese person's name.
 _NOT_NAMES = frozenset(
-    {"国防", "外務", "防衛", "日本", "政府", "各国", "両国", "前", "元", "新", "同", "初代", "次期", "現"}
+    {
+        "国防",
+        "外務",
+        "防衛",
+        "日本",
+        "政府",
+        "各国",
+        "両国",
+        "前",
+        "元",
+        "新",
+        "同",
+        "初代",
+        "次期",
+        "現",
+    }
 )
 
 
@@ -116,7 +131,10 @@ def find_jp_people(text: str) -> list[JpPerson]:
 
 def find_jp_units(text: str) -> list[JpUnit]:
     r = role_rules()
-    return [JpUnit(m.start(), m.end(), m.group(0), r.unit_role[m.group(0)]) for m in r.unit_re.finditer(text)]
+    return [
+        JpUnit(m.start(), m.end(), m.group(0), r.unit_role[m.group(0)])
+        for m in r.unit_re.finditer(text)
+    ]
 
 
 def implied_role(text: str) -> str | None:

@@ -28,7 +28,9 @@ _AGENT_ONLY = re.compile(r"^(?:による|が(?:公表|発表|主催する))")
 # "IP4(日豪韓ニュージーランド)": countries that only define a group are not parties
 _GROUP_DEF = re.compile(r"(?:IP4|G7|G20|QUAD|Quad|クアッド|AUKUS)(?:\([^()]*\))?\($")
 _HERE = re.compile(r"今般|今回の|本会合|同会合")
-_TABLE_MEETING = re.compile(r"^[(■★\s]*([^\t()■★]{2,40}?(?:会合|会議|対話|サミット|フォーラム))(?=$|[\s()■★])")
+_TABLE_MEETING = re.compile(
+    r"^[(■★\s]*([^\t()■★]{2,40}?(?:会合|会議|対話|サミット|フォーラム))(?=$|[\s()■★])"
+)
 _PARTICIPATION = re.compile(r"(?:参加|出席)(?:しました|した|。|$)")
 _DATE_JOIN = re.compile(r"^(?:および|及び|ならびに|と|、|,|\s)*$")
 
@@ -109,7 +111,11 @@ def _partners_in(
         if any(s <= m.start - a < e for s, e in ctx_spans):
             continue
         opened = T.rfind("(", 0, m.start)
-        if opened != -1 and ")" not in T[opened : m.start] and _GROUP_DEF.search(T[max(0, opened - 30) : opened + 1]):
+        if (
+            opened != -1
+            and ")" not in T[opened : m.start]
+            and _GROUP_DEF.search(T[max(0, opened - 30) : opened + 1])
+        ):
             continue
         if not titles and m.via != "abbrev_compound" and _inside_quote(T, m.start):
             continue
@@ -147,7 +153,12 @@ def _analyze(seg: Segment, doc: Document, st: _DocState) -> _Para:
     for m in dt.find_dates(T):
         if getattr(m, "in_name", False) or getattr(m, "quoted", False):
             continue
-        if m.month is None and m.year is not None and re.match(r"[一-龥ァ-ヶ]", T[m.end : m.end + 1]) and not re.match(r"[度頃末初来以中前後春夏秋冬内]", T[m.end : m.end + 1]):
+        if (
+            m.month is None
+            and m.year is not None
+            and re.match(r"[一-龥ァ-ヶ]", T[m.end : m.end + 1])
+            and not re.match(r"[度頃末初来以中前後春夏秋冬内]", T[m.end : m.end + 1])
+        ):
             continue  # "2025年日本国際博覧会": a year inside a name
         value = st.ctx.resolve(m)
         tail = T[m.end : m.end + 16]
@@ -180,7 +191,9 @@ def _choose_partners(
             return own
     partners = _partners_in(para, clause[0], trig.end, context=False, titles=False)
     if "共同で" in T[clause[0] : trig.end] or not partners:
-        partners = sorted(set(partners) | set(_partners_in(para, s0, trig.end, context=False, titles=False)))
+        partners = sorted(
+            set(partners) | set(_partners_in(para, s0, trig.end, context=False, titles=False))
+        )
     if not partners:
         partners = list(st.section_partners)
     if not partners:
@@ -198,11 +211,49 @@ def _date_groups(para: _Para, a: int, b: int) -> list[_Date]:
     group = [ds[-1]]
     for d in reversed(ds[:-1]):
         between = T[d.end : group[0].start]
-        if _DATE_JOIN.match(between) or re.fullmatch(r"(?:に|には)?(?:、)?(?:および|及び)", between):
+        if _DATE_JOIN.match(between) or re.fullmatch(
+            r"(?:に|には)?(?:、)?(?:および|及び)", between
+        ):
             group.insert(0, d)
         else:
             break
     return group
+
+
+def _all_groups(para: _Para, a: int, b: int) -> list[list[_Date]]:
+    """All runs of joined dates in [a, b), in order."""
+    T = para.nt.text
+    groups: list[list[_Date]] = []
+    for d in (d for d in para.dates if a <= d.start < b and not d.aside and d.value.iso):
+        if groups and (
+            _DATE_JOIN.match(T[groups[-1][-1].end : d.start])
+            or re.fullmatch(r"(?:に|には)?(?:、)?(?:および|及び)", T[groups[-1][-1].end : d.start])
+        ):
+            groups[-1].append(d)
+        else:
+            groups.append([d])
+    return groups
+
+
+def _distributive(para: _Para, a: int, b: int) -> list[tuple[list[_Date], int, int]]:
+    """"2024年4月にA と、9月および12月には B と…訓練を行った": each date run with
+    the stretch of text it heads, when every stretch names its own party,
+    occasion or place (or the text says それぞれ)."""
+    groups = _all_groups(para, a, b)
+    if len(groups) < 2:
+        return []
+    T = para.nt.text
+    stretches = []
+    for i, g in enumerate(groups):
+        end = groups[i + 1][0].start if i + 1 < len(groups) else b
+        stretches.append((g, g[-1].end, end))
+    own = [
+        bool(_partners_in(para, s, e, context=False) or places.find_occasion(T[s:e]) or places.find_location(T[s:e]))
+        for _, s, e in stretches
+    ]
+    if all(own[:-1]) and (own[-1] or "それぞれ" in T[a:b]):
+        return stretches
+    return []
 
 
 def _fallback_date(para: _Para, before: int, st: _DocState) -> DateValue | None:
@@ -222,12 +273,18 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
             T, (s0, s1), [d.end for d in para.dates if not d.aside and d.value.iso]
         )
         # a visit that only frames a meeting or courtesy call is covered by it
-        has_meeting = any(t.kind in ("meeting", "courtesy_call", "two_plus_two", "consultation") for t in triggers)
+        has_meeting = any(
+            t.kind in ("meeting", "courtesy_call", "two_plus_two", "consultation") for t in triggers
+        )
         prev_end = s0
         for trig in triggers:
             clause = (prev_end, trig.end)
             prev_end = trig.end
-            if trig.kind == "visit" and has_meeting and "視察" not in T[trig.start : trig.end]:
+            if (
+                trig.kind == "visit"
+                and has_meeting
+                and not re.search("視察|部隊訪問", T[trig.start : trig.end])
+            ):
                 continue
             if ev.is_plan(T, trig.end, s1):
                 continue
@@ -237,18 +294,27 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
             if not group and (trig.kind != "agreement" or (prev and prev[-1].kind in ev.STRONG)):
                 # an agreement takes the date of the meeting it was signed or welcomed at
                 group = _date_groups(para, s0, trig.start)
-            if not own_date and ev.cues().generic_after.match(T[trig.end : trig.end + 10]):
+            dated_before = any(s0 <= d.start < trig.start and d.value.iso for d in para.dates)
+            if not dated_before and ev.cues().generic_after.match(T[trig.end : trig.end + 10]):
                 continue  # a standing state or a habit, not a dated act
             if not group and not any(d.start < trig.start and d.value.iso for d in para.dates):
                 # "…の拠出により、2006年に設立": the date follows the act
                 nxt = next((t.start for t in triggers if t.start > trig.start), s1)
-                group = [d for d in para.dates if trig.end <= d.start < nxt and not d.aside and d.value.iso][:1]
+                group = [
+                    d
+                    for d in para.dates
+                    if trig.end <= d.start < nxt and not d.aside and d.value.iso
+                ][:1]
             sentence_dated = any(s0 <= d.start < s1 and d.value.iso for d in para.dates)
             if not sentence_dated and ev.cues().ongoing.search(T[s0:s1].strip()):
                 continue  # background: a state or habit told without a date
             dvals = [d.value for d in group]
             if not dvals:
-                if trig.kind == "agreement" and sentence_dated and not _HERE.search(T[clause[0] : trig.end]):
+                if (
+                    trig.kind == "agreement"
+                    and sentence_dated
+                    and not _HERE.search(T[clause[0] : trig.end])
+                ):
                     continue
                 fb = _fallback_date(para, s0, st) or st.heading_date
                 if fb is None:
@@ -257,7 +323,7 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
             jp_in_sentence = any(s0 <= p.start < s1 for p in para_people) or any(
                 s0 <= u.start < s1 for u in para.units
             )
-            if trig.kind == "other" and not jp_in_sentence:
+            if trig.kind == "other" and "派遣" in T[trig.start : trig.end] and not jp_in_sentence:
                 continue  # an act only the partner performs (its own deployment)
             if trig.kind == "visit" and any(t.kind == "exercise" for t in triggers):
                 continue  # a base visited to observe an exercise is covered by it
@@ -276,8 +342,10 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
             clause_text = T[clause[0] : trig.end]
             kind = trig.kind
             trig_text = T[trig.start : trig.end]
-            if kind == "meeting" and re.search(r"(?:会合|会議)$", trig_text) and (
-                "ASEAN" in partners or re.search(r"日ASEAN|多国間", trig_text)
+            if (
+                kind == "meeting"
+                and re.search(r"(?:会合|会議)$", trig_text)
+                and ("ASEAN" in partners or re.search(r"日ASEAN|多国間", trig_text))
             ):
                 kind = "conference"
             count = ev.count_of(clause_text)
@@ -291,8 +359,18 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
                 if lead is not None and lead.iso:
                     dvals = [DateValue(lead.iso[:7], rule="ctx:present-meeting")]
             split = "二国間" in T[max(s0, trig.start - 4) : trig.end] and len(partners) > 1
-            partner_sets = [[p] for p in partners] if split else [partners]
-            for dv, ps in ((dv, ps) for dv in dvals for ps in partner_sets):
+            variants: list[tuple[DateValue, list[str], str | None, str | None]] = []
+            for g, a_, b_ in _distributive(para, clause[0], trig.start) if trig.kind != "agreement" else []:
+                ps_ = _partners_in(para, a_, b_, context=False) or partners
+                for d in g:
+                    variants.append(
+                        (d.value, ps_, places.find_location(T[a_:b_], _is_country) or location, places.find_occasion(T[a_:b_]))
+                    )
+            if not variants:
+                for dv in dvals:
+                    for ps_ in [[p] for p in partners] if split else [partners]:
+                        variants.append((dv, ps_, location, occasion))
+            for dv, ps, location, occasion in variants:
                 if dv.iso is None:
                     continue
                 e = Event(
@@ -319,7 +397,9 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
                         {"kind": trig.rule, "date": dv.rule},
                     ),
                     participants=[
-                        Participant("partner", partner=c.partner, role=c.title, name=c.name, former=c.former)
+                        Participant(
+                            "partner", partner=c.partner, role=c.title, name=c.name, former=c.former
+                        )
                         for c in para.counterparts
                         if clause[0] <= c.start < trig.end
                     ],
@@ -360,7 +440,11 @@ def _table_events(para: _Para, doc: Document, st: _DocState) -> list[Event]:
     if name_cell is None:
         return []
     name = T[name_cell[0] : name_cell[1]]
-    partners = [p for p in _partners_in(para, *name_cell) if p != "JPN"] or list(st.section_partners) or list(st.doc_partners)
+    partners = (
+        [p for p in _partners_in(para, *name_cell) if p != "JPN"]
+        or list(st.section_partners)
+        or list(st.doc_partners)
+    )
     if not partners:
         return []
     orgs = {"ASEAN", "EU", "NATO", "AU", "UN", "PIC", "ASEAN_SEC"}
@@ -378,7 +462,14 @@ def _table_events(para: _Para, doc: Document, st: _DocState) -> list[Event]:
             modality="in_person",
             location=location,
             quote=doc.text[a:b],
-            evidence=Evidence(doc.doc_id, a, b, para.seg.line, para.seg.index, {"kind": "table:meeting-row", "date": dv.rule}),
+            evidence=Evidence(
+                doc.doc_id,
+                a,
+                b,
+                para.seg.line,
+                para.seg.index,
+                {"kind": "table:meeting-row", "date": dv.rule},
+            ),
         )
     ]
 
@@ -421,7 +512,14 @@ def _heading_events(para: _Para, doc: Document, st: _DocState) -> list[Event]:
             modality="in_person",
             location=loc.group(1) if loc else None,
             quote=doc.text[a:b],
-            evidence=Evidence(doc.doc_id, a, b, para.seg.line, para.seg.index, {"kind": "heading:dated-meeting", "date": dv.rule}),
+            evidence=Evidence(
+                doc.doc_id,
+                a,
+                b,
+                para.seg.line,
+                para.seg.index,
+                {"kind": "heading:dated-meeting", "date": dv.rule},
+            ),
         )
     ]
 
@@ -439,7 +537,7 @@ def _dominant_partners(text: str) -> list[str]:
 
 
 def _merge_participation(para: _Para, st: _DocState) -> bool:
-    """"…がオブザーバーとして参加しました" right after a meeting adds its participants."""
+    """ "…がオブザーバーとして参加しました" right after a meeting adds its participants."""
     e = st.last_event
     T = para.nt.text
     if e is None or e.kind != "conference" or para.dates or not _PARTICIPATION.search(T):
@@ -517,7 +615,10 @@ def _merge_same_occasion(events: list[Event]) -> list[Event]:
                 and o.date == e.date
                 and o.line == e.line
                 and e.kind != "agreement"
-                and (e.kind == "conference" or (o.partners == e.partners and not (o.participants and e.participants)))
+                and (
+                    e.kind == "conference"
+                    or (o.partners == e.partners and not (o.participants and e.participants))
+                )
                 and o.count == e.count
             ),
             None,
@@ -550,7 +651,9 @@ def _dedupe(events: list[Event]) -> list[Event]:
                 for i, o in enumerate(out)
                 if (o.kind, tuple(sorted(o.partners)), (o.agreement or {}).get("type")) == key
                 and _compatible(o.date, e.date)
-                and (o.jp_role == e.jp_role or e.kind != "meeting" or None in (o.jp_role, e.jp_role))
+                and (
+                    o.jp_role == e.jp_role or e.kind != "meeting" or None in (o.jp_role, e.jp_role)
+                )
                 and (o.line != e.line or e.kind == "agreement")
             ),
             None,
