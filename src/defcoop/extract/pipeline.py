@@ -27,6 +27,8 @@ _SECTION_INTRO = re.compile(r"^(?:\S{0,20}?)(?:は、|との間では|とは、|
 _AGENT_ONLY = re.compile(r"^(?:による|が(?:公表|発表|主催する))")
 # "IP4(日豪韓ニュージーランド)": countries that only define a group are not parties
 _GROUP_DEF = re.compile(r"(?:IP4|G7|G20|QUAD|Quad|クアッド|AUKUS)(?:\([^()]*\))?\($")
+_CONF_NOUN = re.compile(r"(?:会議|会合|サミット|総会|フォーラム|シンポジウム)")
+_CONTINUATION = re.compile(r"^(?:また|さらに|加えて|このほか|なお)、")
 _HERE = re.compile(r"今般|今回の|本会合|同会合")
 _TABLE_MEETING = re.compile(
     r"^[(■★\s]*([^\t()■★]{2,40}?(?:会合|会議|対話|サミット|フォーラム))(?=$|[\s()■★])"
@@ -64,6 +66,7 @@ class _DocState:
     doc_partners: list[str] = field(default_factory=list)
     last_event: Event | None = None
     heading_date: DateValue | None = None
+    prev_topic: pp.JpPerson | None = None
 
 
 def _split_sentences(text: str) -> list[tuple[int, int]]:
@@ -248,7 +251,12 @@ def _distributive(para: _Para, a: int, b: int) -> list[tuple[list[_Date], int, i
         end = groups[i + 1][0].start if i + 1 < len(groups) else b
         stretches.append((g, g[-1].end, end))
     own = [
-        bool(_partners_in(para, s, e, context=False) or places.find_occasion(T[s:e]) or places.find_location(T[s:e]))
+        bool(
+            _partners_in(para, s, e, context=False)
+            or places.find_occasion(T[s:e])
+            or places.find_location(T[s:e])
+            or _CONF_NOUN.search(T[s:e])
+        )
         for _, s, e in stretches
     ]
     if all(own[:-1]) and (own[-1] or "それぞれ" in T[a:b]):
@@ -267,7 +275,11 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
     T = para.nt.text
     out: list[Event] = []
     para_people = para.people
-    topic = para_people[0] if para_people and re.match(r"^[^、。]{0,30}は", T) else None
+    topic = _topic(para)
+    if topic is None and _CONTINUATION.match(T) and st.prev_topic is not None:
+        topic = st.prev_topic  # "また、…" goes on with the previous paragraph's actor
+    unit_topic = next((u for u in para.units if T[u.end : u.end + 1] in ("は", "が")), None)
+    sentence_events: list[Event] = []
     for s0, s1 in para.sentences:
         triggers = ev.find_triggers(
             T, (s0, s1), [d.end for d in para.dates if not d.aside and d.value.iso]
@@ -330,15 +342,7 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
             partners = _choose_partners(para, trig, clause, (s0, s1), st)
             if not partners:
                 continue
-            jp = ev.best_jp([p for p in para_people if s0 <= p.start < trig.end])
-            if jp is None and topic is not None and topic.start < s0:
-                jp = topic
-            jp_role = jp.role if jp else None
-            jp_name = jp.name if jp else None
-            if jp_role is None:
-                jp_role = ev.jp_from_units([u for u in para.units if s0 <= u.start < trig.end])
-            if jp_role is None:
-                jp_role = pp.implied_role(T[clause[0] : trig.end])
+            jp_role, jp_name = _japanese_side(para, trig, clause, (s0, s1), topic, unit_topic, sentence_events)
             clause_text = T[clause[0] : trig.end]
             kind = trig.kind
             trig_text = T[trig.start : trig.end]
@@ -350,7 +354,10 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
                 kind = "conference"
             count = ev.count_of(clause_text)
             modality = ev.modality_of(kind, clause_text, trig_text, count)
-            location = places.find_location(T[s0 : trig.end], _is_country)
+            nxt_start = next((t.start for t in triggers if t.start > trig.start), s1)
+            location = places.find_location(T[s0 : min(nxt_start, trig.end + 24, s1)], _is_country)
+            if location is None:
+                location = _inherited_location(trig, sentence_events, out, st, T[clause[0] : trig.end])
             occasion = places.find_occasion(T[s0 : trig.start]) if kind != "conference" else None
             a, b = para.nt.to_original(clause[0], trig.end)
             quote = doc.text[a:b].strip()
@@ -405,7 +412,71 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
                     ],
                 )
                 out.append(e)
+                sentence_events.append(e)
+        sentence_events = []
+    if topic is not None:
+        st.prev_topic = topic
     return out
+
+
+def _topic(para: _Para) -> pp.JpPerson | None:
+    """The Japanese principal a paragraph is about: the first one marked with は."""
+    T = para.nt.text
+    for p in para.people:
+        if re.match(r"^(?:\(当時\))?(?:は|が)", T[p.end : p.end + 6]):
+            return p
+    return None
+
+
+def _japanese_side(
+    para: _Para,
+    trig: ev.Trigger,
+    clause: tuple[int, int],
+    sent: tuple[int, int],
+    topic: pp.JpPerson | None,
+    unit_topic: pp.JpUnit | None,
+    sentence_events: list[Event],
+) -> tuple[str | None, str | None]:
+    """Role code and family name of Japan's principal for one act.
+
+    A person named in the sentence wins; then a title that names Japan's side
+    (首脳会談 -> PM) in the act itself; then the act a document was signed at;
+    then a unit acting in the sentence; then the paragraph's topic.
+    """
+    T = para.nt.text
+    s0, _ = sent
+    in_sentence = [p for p in para.people if s0 <= p.start < trig.end]
+    jp = ev.best_jp(in_sentence)
+    if jp is not None:
+        return jp.role, jp.name
+    implied = pp.implied_role(T[trig.start : trig.end]) or (
+        pp.implied_role(T[max(clause[0], trig.start - 12) : trig.end]) if trig.kind == "agreement" else None
+    )
+    if implied and implied != "MOD":
+        return implied, None
+    if trig.kind == "agreement" and sentence_events:
+        host = sentence_events[-1]
+        return host.jp_role, host.jp_name
+    units = [u for u in para.units if s0 <= u.start < trig.end]
+    if units:
+        return ev.jp_from_units(units), None
+    if topic is not None and topic.start < trig.end:
+        return topic.role, topic.name
+    if unit_topic is not None and unit_topic.start < trig.end:
+        return unit_topic.role, None
+    return implied or pp.implied_role(T[clause[0] : trig.end]), None
+
+
+def _inherited_location(
+    trig: ev.Trigger, sentence_events: list[Event], para_events: list[Event], st: _DocState, clause: str
+) -> str | None:
+    """A place told for the same occasion or trip: the act a document was signed at,
+    or the paragraph's earlier act of the same month; "今般の会合" -> that meeting's."""
+    if sentence_events and trig.kind == "agreement":
+        return sentence_events[-1].location
+    if _HERE.search(clause) and st.last_event is not None:
+        return st.last_event.location
+    return None
 
 
 def _update_section_partner(para_text: str, st: _DocState, heading: bool) -> None:
@@ -546,6 +617,9 @@ def _merge_participation(para: _Para, st: _DocState) -> bool:
     if not extra:
         return False
     e.partners = sorted(set(e.partners) | set(extra))
+    chair = _topic(para) or (para.people[0] if para.people else None)
+    if chair is not None and e.jp_role in (None, "MOD", "GOV"):
+        e.jp_role, e.jp_name = chair.role, chair.name
     if e.evidence is not None:
         e.evidence.rules["partners"] = "merge:participation-sentence"
     return True
