@@ -32,11 +32,25 @@ EXPECTED_003 = {
     },
     "ETA": dict.fromkeys(
         [
-            "USA", "GBR", "AUS", "IND", "PHL", "FRA", "DEU", "MYS",
-            "ITA", "IDN", "VNM", "THA", "SWE", "SGP", "ARE", "MNG",
+            "USA",
+            "GBR",
+            "AUS",
+            "IND",
+            "PHL",
+            "FRA",
+            "DEU",
+            "MYS",
+            "ITA",
+            "IDN",
+            "VNM",
+            "THA",
+            "SWE",
+            "SGP",
+            "ARE",
+            "MNG",
         ],
         "in_force",
-    ),  # fmt: skip
+    ),
 }
 
 
@@ -60,7 +74,9 @@ def ev(
     )
 
 
-def st(partner: str, typ: str, status: str, as_of: str, doc: str = "s", line: int = 1) -> StatusStatement:
+def st(
+    partner: str, typ: str, status: str, as_of: str, doc: str = "s", line: int = 1
+) -> StatusStatement:
     return StatusStatement(
         as_of=as_of,
         agreement_type=typ,
@@ -151,7 +167,9 @@ def test_philippines_raa_entry_into_force_from_written_sentences(tmp_path: Path)
 
 
 def test_precision_an_entry_counts_once_its_period_has_ended() -> None:
-    h = build_history([ev(["AUS"], "ETA", "in_force", "2024"), ev(["GBR"], "ETA", "signed", "2024-11-20")])
+    h = build_history(
+        [ev(["AUS"], "ETA", "in_force", "2024"), ev(["GBR"], "ETA", "signed", "2024-11-20")]
+    )
     assert h.status_on("AUS", "ETA", "2024-11") is None
     assert h.status_on("AUS", "ETA", "2024") == "in_force"
     assert h.status_on("AUS", "ETA", "2025-01") == "in_force"
@@ -169,7 +187,10 @@ def test_lifecycle_moves_forward() -> None:
             ev(["CAN"], "ISA", "substantially_agreed", "2027-05"),  # e.g. a revision agreed
         ]
     )
-    assert [h.status_on("CAN", "ISA", d) for d in ("2025-02", "2025-03", "2025-07", "2026-01", "2027-06")] == [
+    assert [
+        h.status_on("CAN", "ISA", d)
+        for d in ("2025-02", "2025-03", "2025-07", "2026-01", "2027-06")
+    ] == [
         None,
         "substantially_agreed",
         "signed",
@@ -214,7 +235,9 @@ def test_complete_list_sets_aside_contradicting_events() -> None:
     events = [
         ev(["MDV"], "ETA", "in_force", "2024-01", doc="d4", line=359),  # not in the list
         ev(["PHL"], "RAA", "in_force", "2025-03", doc="d4", line=2),  # list says only signed
-        ev(["NZL"], "RAA", "substantially_agreed", "2024-06", doc="d4", line=3),  # lists say nothing of it
+        ev(
+            ["NZL"], "RAA", "substantially_agreed", "2024-06", doc="d4", line=3
+        ),  # lists say nothing of it
         ev(["FRA"], "ETA", "in_force", "2025-06", doc="d4", line=4),  # after the list's date
     ]
     stmts = [
@@ -266,14 +289,18 @@ def test_one_entry_per_partner_and_no_multilateral_declarations() -> None:
         agreement={"type": "DECLARATION", "status": "signed"},
     )
     meeting = Event(doc="t", line=7, kind="meeting", date="2024-12", partners=["SWE"])
-    h = build_history([ev(["KOR", "USA"], "MOU", "signed", "2024-07"), decl, bilateral_decl, meeting])
+    h = build_history(
+        [ev(["KOR", "USA"], "MOU", "signed", "2024-07"), decl, bilateral_decl, meeting]
+    )
     assert sorted((e.partner, e.type) for e in h.history()) == [
         ("KOR", "MOU"),
         ("SWE", "DECLARATION"),
         ("USA", "MOU"),
     ]
     e = h.history("KOR")[0]
-    assert e.source == Source(doc="t", line=1, quote="MOU signed", rule="event:agreement:test", start=10, end=15)
+    assert e.source == Source(
+        doc="t", line=1, quote="MOU signed", rule="event:agreement:test", start=10, end=15
+    )
     assert [r["partner"] for r in h.matrix("2025-01")] == ["KOR", "USA"]  # DECLARATION is no column
 
 
@@ -310,16 +337,22 @@ def test_cli_table_and_options(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     runner = CliRunner()
-    res = runner.invoke(app, ["agreements", "--as-of", "2026-06", "--format", "table", str(tmp_path)])
+    res = runner.invoke(
+        app, ["agreements", "--as-of", "2026-06", "--format", "table", str(tmp_path)]
+    )
     assert res.exit_code == 0, res.output
     assert "India" in res.stdout and "New Zealand" in res.stdout and "signed" in res.stdout
-    res = runner.invoke(app, ["agreements", "--as-of", "2026-06", "--json", "--type", "acsa", str(tmp_path)])
+    res = runner.invoke(
+        app, ["agreements", "--as-of", "2026-06", "--json", "--type", "acsa", str(tmp_path)]
+    )
     assert json.loads(res.stdout) == [
         {"partner": "DEU", "ACSA": "in_force"},
         {"partner": "IND", "ACSA": "in_force"},
         {"partner": "NZL", "ACSA": "signed"},
     ]
-    res = runner.invoke(app, ["agreements", "--as-of", "2026-06", "--json", "--type", "RAA", str(tmp_path)])
+    res = runner.invoke(
+        app, ["agreements", "--as-of", "2026-06", "--json", "--type", "RAA", str(tmp_path)]
+    )
     assert json.loads(res.stdout) == []
     assert runner.invoke(app, ["agreements", "--as-of", "June 2026"]).exit_code == 2
     assert runner.invoke(app, ["agreements", "--as-of", "2026-06", "--type", "XYZ"]).exit_code == 2

@@ -61,7 +61,9 @@ def test_two_statuses_type_from_heading() -> None:
 
 
 def test_two_types_in_one_sentence() -> None:
-    got = facts("2025年4月現在、RAAはオーストラリアとの間で締結、ACSAはイタリアとの間で署名されている。")
+    got = facts(
+        "2025年4月現在、RAAはオーストラリアとの間で締結、ACSAはイタリアとの間で署名されている。"
+    )
     assert got == {("2025-04", "RAA", "AUS", "in_force"), ("2025-04", "ACSA", "ITA", "signed")}
 
 
@@ -89,7 +91,10 @@ def test_parenthetical_note_adds_no_partner() -> None:
         "防衛装備品・技術移転協定\n\n"
         "2025年4月現在、米国、英国との間で締結されている(※カナダとは別の取極を締結)。\n"
     )
-    assert facts(text) == {("2025-04", "ETA", "USA", "in_force"), ("2025-04", "ETA", "GBR", "in_force")}
+    assert facts(text) == {
+        ("2025-04", "ETA", "USA", "in_force"),
+        ("2025-04", "ETA", "GBR", "in_force"),
+    }
 
 
 def test_negotiating_partner_before_a_signed_one_is_left_out() -> None:
@@ -101,7 +106,9 @@ def test_spans_point_into_the_original_text() -> None:
     text = "序文。\n２０２５年４月現在、米国との間でＡＣＳＡを締結している。\n"
     (s,) = statements_in_text(text)
     assert (s.agreement_type, s.partner, s.as_of) == ("ACSA", "USA", "2025-04")
-    assert text[s.start : s.end] == s.quote == "２０２５年４月現在、米国との間でＡＣＳＡを締結している"
+    assert (
+        text[s.start : s.end] == s.quote == "２０２５年４月現在、米国との間でＡＣＳＡを締結している"
+    )
     assert text[s.partner_start : s.partner_end] == "米国"
     assert s.line == 2
 
@@ -131,7 +138,10 @@ def test_no_statement(text: str) -> None:
 def test_type_cues_come_from_the_data_file() -> None:
     codes = {t.code for t in agreement_types()}
     assert {"RAA", "ACSA", "ETA", "ISA", "MOU", "LOI"} <= codes
-    found = [c for _, _, c in find_type_cues("日伊ACSA、日英円滑化協定、日韓秘密軍事情報保護協定(GSOMIA)")]
+    found = [
+        c
+        for _, _, c in find_type_cues("日伊ACSA、日英円滑化協定、日韓秘密軍事情報保護協定(GSOMIA)")
+    ]
     assert found == ["ACSA", "RAA", "ISA", "ISA"]
     assert find_type_cues("CASAの研修") == []  # Latin abbreviations need word boundaries
 
@@ -152,10 +162,26 @@ def test_document_003_lists() -> None:
     assert _by(stmts, "RAA", "signed") == {"PHL"}
     assert _by(stmts, "ACSA", "in_force") == {"USA", "AUS", "GBR", "CAN", "FRA", "IND", "DEU"}
     assert _by(stmts, "ACSA", "signed") == {"ITA"}
-    assert _by(stmts, "ETA", "in_force") == {
-        "USA", "GBR", "AUS", "IND", "PHL", "FRA", "DEU", "MYS",
-        "ITA", "IDN", "VNM", "THA", "SWE", "SGP", "ARE", "MNG",
-    }  # fmt: skip
+    assert _by(stmts, "ETA", "in_force") == set(
+        [
+            "USA",
+            "GBR",
+            "AUS",
+            "IND",
+            "PHL",
+            "FRA",
+            "DEU",
+            "MYS",
+            "ITA",
+            "IDN",
+            "VNM",
+            "THA",
+            "SWE",
+            "SGP",
+            "ARE",
+            "MNG",
+        ]
+    )
     assert _by(stmts, "ETA", "signed") == set()
     assert {s.agreement_type for s in stmts} == {"RAA", "ACSA", "ETA"}
     for s in stmts:

@@ -9,7 +9,7 @@ them to ``defcoop.kb.agreements.build_history`` unchanged.
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,7 +25,7 @@ _SHORT = {"substantially_agreed": "agreed", "signed": "signed", "in_force": "in 
 _STYLE = {"substantially_agreed": "yellow", "signed": "cyan", "in_force": "green"}
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
 
@@ -89,13 +89,15 @@ def agreements(
     ],
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Files or folders to read [default: the bundled corpus]."),
+        typer.Argument(help="Files or folders to read (default: the bundled corpus)."),
     ] = None,
     json_flag: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
     types: Annotated[
         list[str] | None,
-        typer.Option("--type", help="Agreement type column (repeatable) [default: RAA ACSA ETA ISA MOU]."),
+        typer.Option(
+            "--type", help="Agreement type column, repeatable (default: RAA ACSA ETA ISA MOU)."
+        ),
     ] = None,
 ) -> None:
     """Partner x agreement-type matrix: status (substantially_agreed, signed, in_force) on a date."""
@@ -129,7 +131,7 @@ def agreements(
         typer.echo(f"[\n{body}\n]" if rows else "[]")
     else:
         print_matrix(rows, wanted, on)
-    for e in errors:
-        err(f"error: {e}", err=True)
+    for message in errors:
+        err(f"error: {message}", err=True)
     if errors:
         raise typer.Exit(1)

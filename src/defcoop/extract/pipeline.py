@@ -198,9 +198,14 @@ def _choose_partners(
             set(partners) | set(_partners_in(para, s0, trig.end, context=False, titles=False))
         )
     if not partners:
+        # a sentence that goes on about the paragraph's act ("また、…共同声明を採択")
+        partners = _partners_in(para, 0, s0, context=False)
+    if not partners:
         partners = list(st.section_partners)
     if not partners:
         partners = _partners_in(para, clause[0], trig.end)
+    if not partners and para.seg.kind in ("heading", "table_row"):
+        partners = list(st.doc_partners)  # a box title or table of a one-partner document
     return partners
 
 
@@ -309,6 +314,14 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
             dated_before = any(s0 <= d.start < trig.start and d.value.iso for d in para.dates)
             if not dated_before and ev.cues().generic_after.match(T[trig.end : trig.end + 10]):
                 continue  # a standing state or a habit, not a dated act
+            if (
+                not group
+                and _CONTINUATION.match(T)
+                and not any(d.start < trig.start and d.value.iso for d in para.dates)
+            ):
+                lead = getattr(st.ctx, "previous_lead", None)
+                if lead is not None and lead.iso:  # "また、…の会談では" goes on with the last act
+                    group = [_Date(trig.start, trig.start, DateValue(lead.iso, rule="ctx:continuation"), False)]
             if not group and not any(d.start < trig.start and d.value.iso for d in para.dates):
                 # "…の拠出により、2006年に設立": the date follows the act
                 nxt = next((t.start for t in triggers if t.start > trig.start), s1)
@@ -666,6 +679,7 @@ def extract_document(doc: Document, segments: list[Segment] | None = None) -> li
             told = [e for e in told if e.kind == "agreement"]
             for e in told:
                 e.occasion = e.occasion or _table_name(para)
+                e.partners = list(found[0].partners)  # the row's meeting is the party
         found += told
         if not found:
             _merge_participation(para, st)
@@ -712,6 +726,10 @@ def _compatible(a: str | None, b: str | None) -> bool:
     return bool(a and b) and (a.startswith(b) or b.startswith(a))
 
 
+def _rule(e: Event) -> str:
+    return e.evidence.rules.get("kind", "") if e.evidence else ""
+
+
 def _dedupe(events: list[Event]) -> list[Event]:
     """An event retold in the same document is kept once: same kind, partners,
     Japanese principal and agreement type, compatible dates. The telling with
@@ -729,6 +747,7 @@ def _dedupe(events: list[Event]) -> list[Event]:
                     o.jp_role == e.jp_role or e.kind != "meeting" or None in (o.jp_role, e.jp_role)
                 )
                 and (o.line != e.line or e.kind == "agreement")
+                and not (_rule(o) == _rule(e) == "table:meeting-row")
             ),
             None,
         )

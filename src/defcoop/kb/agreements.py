@@ -294,11 +294,15 @@ class AgreementHistory:
                     said = listed.get(e.partner)
                     if said is None:
                         out.append(
-                            Conflict(e, any_entry, f"{doc} lists no {e.partner} {typ} as of {as_of}")
+                            Conflict(
+                                e, any_entry, f"{doc} lists no {e.partner} {typ} as of {as_of}"
+                            )
                         )
                     elif said.status == "signed" and e.status == "in_force":
                         out.append(
-                            Conflict(e, said, f"{doc} says {e.partner} {typ} only signed as of {as_of}")
+                            Conflict(
+                                e, said, f"{doc} says {e.partner} {typ} only signed as of {as_of}"
+                            )
                         )
         self._conflicts = out
         return out
@@ -369,9 +373,14 @@ def build_history(
     predicate); their entries are never set aside by a contradicting list. Other
     event kinds are ignored, so all events of a document can be passed.
     """
-    is_curated: Callable[[Event], bool] = (
-        curated if callable(curated) else (lambda e, ids=frozenset(curated): e.event_id in ids)
-    )
+    if callable(curated):
+        is_curated = curated
+    else:
+        ids = frozenset(curated)
+
+        def is_curated(e: Event) -> bool:
+            return e.event_id in ids
+
     h = AgreementHistory(closed_world=closed_world)
     for ev in events:
         if ev.kind == "agreement":

@@ -1,0 +1,469 @@
+"""Event search, facets and detail: SQL over indexed columns, same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from defcoop.query import frameworks as fw
+from defcoop.query.levels import (
+    ALL_LEVELS,
+    LEVELS,
+    ROLE_CODES,
+    UNSPECIFIED,
+    level_of,
+    normalize_level,
+    normalize_service,
+    roles_of_levels,
+    roles_of_services,
+    service_of,
+)
+from defcoop.query.model import (
+    DEFAULT_STATES,
+    MAX_LIMIT,
+    SORT_KEYS,
+    EventDetail,
+    EventQuery,
+    EventRow,
+    EvidenceView,
+    Facets,
+    Page,
+    ParticipantView,
+    QueryError,
+)
+from defcoop.query.partners import PartnerDirectory
+from defcoop.store import Store, search
+from defcoop.store import models as m
+from defcoop.store.dates import bounds
+from defcoop.store.models.base import CURATION_STATES
+
+#: Event kinds of gold/GUIDELINES.md.
+KINDS = (
+    "meeting",
+    "two_plus_two",
+    "consultation",
+    "courtesy_call",
+    "conference",
+    "exercise",
+    "capacity_building",
+    "port_call",
+    "agreement",
+    "visit",
+    "equipment_transfer",
+    "seminar",
+    "other",
+)
+
+E = m.Event
+EP = m.EventPartner
+
+#: SQL expression of an event's year ("YYYY"), from the indexed ISO ``date`` column.
+YEAR = func.substr(E.date, 1, 4)
+
+_ROW_COLUMNS = (
+    E.id,
+    E.doc_key,
+    E.line,
+    E.kind,
+    E.date,
+    E.end,
+    E.precision,
+    E.jp_role,
+    E.jp_name,
+    E.modality,
+    E.location,
+    E.occasion,
+    E.agreement_type,
+    E.agreement_status,
+    E.agreement_name,
+    E.count,
+    E.quote,
+    E.state,
+    E.orphaned,
+    E.merged_into_id,
+)
+
+
+# --------------------------------------------------------------------------- filters
+
+
+def _date_bound(name: str, value: str, which: int) -> Any:
+    b = bounds(value.strip())
+    if b[which] is None:
+        raise QueryError(f"{name}: not a date YYYY, YYYY-MM or YYYY-MM-DD: {value!r}")
+    return b[which]
+
+
+def _in_partners(codes: Sequence[str]) -> ColumnElement[bool]:
+    return E.id.in_(select(EP.event_id).where(EP.partner_code.in_(list(codes))))
+
+
+def _level_condition(levels: Sequence[str]) -> ColumnElement[bool]:
+    codes, include_null = roles_of_levels(levels)
+    parts: list[ColumnElement[bool]] = []
+    if codes:
+        parts.append(E.jp_role.in_(codes))
+    if include_null:
+        parts.append(E.jp_role.is_(None))
+        parts.append(E.jp_role.not_in(list(ROLE_CODES)))
+    return or_(*parts) if parts else false()
+
+
+def _group_condition(
+    session: Session, d: PartnerDirectory, groups: Sequence[str]
+) -> ColumnElement[bool]:
+    """The event names the group, or a partner that was a full member on the event's date."""
+    alts: list[ColumnElement[bool]] = []
+    for g in groups:
+        code = d.group_code(g)
+        alts.append(EP.partner_code == code)
+        for span in d.group_members(g, session):
+            cond: list[ColumnElement[bool]] = [EP.partner_code == span.code]
+            if span.start is not None:
+                cond.append(E.date_to >= span.start)
+            else:
+                cond.append(E.date_to.is_not(None))
+            if span.end is not None:
+                cond.append(E.date_from < span.end)
+            alts.append(and_(*cond))
+    return select(EP.event_id).where(EP.event_id == E.id, or_(*alts)).exists()
+
+
+def _text_condition(
+    session: Session, d: PartnerDirectory, text: str
+) -> ColumnElement[bool] | None:
+    """Every word must occur in the source paragraph of some evidence, or name a partner."""
+    dialect = session.get_bind().dialect.name
+    conds: list[ColumnElement[bool]] = []
+    for term in text.split():
+        seg_ids = search._filter(cast(Any, select(m.Segment.id)), dialect, [term])
+        in_text = E.id.in_(
+            select(m.Evidence.event_id).where(m.Evidence.segment_id.in_(seg_ids))
+        )
+        codes = d.matching(term)
+        conds.append(or_(in_text, _in_partners(codes)) if codes else in_text)
+    return and_(*conds) if conds else None
+
+
+def compile_filters(
+    session: Session, q: EventQuery, d: PartnerDirectory | None = None
+) -> list[ColumnElement[bool]]:
+    """SQL conditions on ``events`` for every filter of ``q`` (QueryError on a bad value)."""
+    d = d or PartnerDirectory.load(session)
+    conds: list[ColumnElement[bool]] = []
+    states = q.state or DEFAULT_STATES
+    bad = [s for s in states if s not in CURATION_STATES and s != "all"]
+    if bad:
+        raise QueryError(f"unknown curation state {bad[0]!r} (states: {', '.join(CURATION_STATES)})")
+    if "all" not in states:
+        conds.append(E.state.in_(list(states)))
+    if not q.include_merged:
+        conds.append(E.merged_into_id.is_(None))
+    if q.partner:
+        conds.append(_in_partners([d.resolve(p) for p in q.partner]))
+    if q.region:
+        codes = sorted({c for r in q.region for c in d.region_codes(r)})
+        conds.append(_in_partners(codes))
+    if q.group:
+        conds.append(_group_condition(session, d, q.group))
+    if q.kind:
+        bad = [k for k in q.kind if k not in KINDS]
+        if bad:
+            raise QueryError(f"unknown kind {bad[0]!r} (kinds: {', '.join(KINDS)})")
+        conds.append(E.kind.in_(list(q.kind)))
+    if q.level:
+        try:
+            levels = [normalize_level(v) for v in q.level]
+        except ValueError as err:
+            raise QueryError(str(err)) from err
+        conds.append(_level_condition(levels))
+    if q.service:
+        try:
+            services = [normalize_service(v) for v in q.service]
+        except ValueError as err:
+            raise QueryError(str(err)) from err
+        conds.append(E.jp_role.in_(roles_of_services(services)))
+    if q.role:
+        conds.append(E.jp_role.in_([r.upper() for r in q.role]))
+    if q.since:
+        conds.append(E.date_to >= _date_bound("since", q.since, 0))
+    if q.until:
+        conds.append(E.date_from <= _date_bound("until", q.until, 1))
+    if q.doc:
+        conds.append(E.doc_key.in_(list(q.doc)))
+    if q.text and q.text.strip():
+        tc = _text_condition(session, d, q.text)
+        if tc is not None:
+            conds.append(tc)
+    if q.framework or q.pillar is not None or q.initiative:
+        fid = fw.framework_id(q.framework)
+        if fw.has_stored_links(session, fid):
+            conds.append(fw.stored_condition(fid, q.pillar, q.initiative))
+        else:
+            ids = fw.computed_ids(session, conds, fid, q.pillar, q.initiative)
+            conds.append(E.id.in_(ids) if ids else false())
+    return conds
+
+
+def _order_by(sort: str) -> list[Any]:
+    key = sort.strip() or "date"
+    desc = key.startswith("-")
+    key = key.lstrip("-+")
+    if key not in SORT_KEYS:
+        raise QueryError(f"unknown sort {sort!r} (sort keys: {', '.join(SORT_KEYS)}, '-' for descending)")
+
+    def d(col: Any) -> Any:
+        return col.desc() if desc else col.asc()
+
+    by: dict[str, list[Any]] = {
+        "date": [E.date_from.is_(None), d(E.date_from), d(E.date), E.doc_key, E.line],
+        "kind": [d(E.kind), E.date_from.is_(None), E.date_from],
+        "state": [d(E.state), E.date_from.is_(None), E.date_from],
+        "doc": [d(E.doc_key), d(E.line)],
+        "updated": [d(E.updated_at)],
+        "id": [],
+    }
+    return [*by[key], d(E.id) if key == "id" else E.id]
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def _partners_by_event(session: Session, ids: Sequence[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i : i + 500])
+        rows = session.execute(
+            select(EP.event_id, EP.partner_code)
+            .where(EP.event_id.in_(chunk))
+            .order_by(EP.event_id, EP.partner_code)
+        )
+        for eid, code in rows:
+            out[eid].append(code)
+    return out
+
+
+def _event_row(r: Any, partners: list[str], d: PartnerDirectory) -> EventRow:
+    return EventRow(
+        id=r.id,
+        doc_key=r.doc_key,
+        line=r.line,
+        kind=r.kind,
+        date=r.date,
+        end=r.end,
+        precision=r.precision,
+        partners=tuple(partners),
+        partner_names=tuple(d.name(c) for c in partners),
+        jp_role=r.jp_role,
+        jp_name=r.jp_name,
+        level=level_of(r.jp_role),
+        service=service_of(r.jp_role),
+        modality=r.modality,
+        location=r.location,
+        occasion=r.occasion,
+        agreement_type=r.agreement_type,
+        agreement_status=r.agreement_status,
+        agreement_name=r.agreement_name,
+        count=r.count,
+        quote=r.quote or "",
+        state=r.state,
+        orphaned=bool(r.orphaned),
+        merged_into_id=r.merged_into_id,
+    )
+
+
+def rows_for(session: Session, stmt: Select[Any], d: PartnerDirectory) -> list[EventRow]:
+    """``EventRow``s for a statement selecting ``_ROW_COLUMNS`` (partners fetched in bulk)."""
+    rows = session.execute(stmt).all()
+    partners = _partners_by_event(session, [r.id for r in rows])
+    return [_event_row(r, partners.get(r.id, []), d) for r in rows]
+
+
+def _search(session: Session, q: EventQuery) -> Page[EventRow]:
+    if q.page < 1:
+        raise QueryError("page: must be 1 or more")
+    if q.limit is not None and not 0 < q.limit <= MAX_LIMIT:
+        raise QueryError(f"limit: must be between 1 and {MAX_LIMIT} (or None for every row)")
+    d = PartnerDirectory.load(session)
+    conds = compile_filters(session, q, d)
+    order = _order_by(q.sort)
+    total = session.execute(select(func.count()).select_from(E).where(*conds)).scalar_one()
+    stmt = select(*_ROW_COLUMNS).where(*conds).order_by(*order)
+    if q.limit is not None:
+        stmt = stmt.limit(q.limit).offset((q.page - 1) * q.limit)
+    return Page(items=rows_for(session, stmt, d), total=int(total), page=q.page, limit=q.limit, query=q)
+
+
+def search_events(store: Store, q: EventQuery | None = None, **filters: Any) -> Page[EventRow]:
+    """One page of events matching ``q`` (or ``EventQuery.build(**filters)``), sorted."""
+    query = q if q is not None else EventQuery.build(**filters)
+    with store.session() as s:
+        return _search(s, query)
+
+
+def iter_events(store: Store, q: EventQuery | None = None, *, batch: int = 1000) -> list[EventRow]:
+    """Every event matching ``q`` (unpaged), for exports, reports and analytics."""
+    query = (q or EventQuery()).unpaged()
+    with store.session() as s:
+        return _search(s, query).items
+
+
+# --------------------------------------------------------------------------- facets
+
+
+def _counts(session: Session, key: Any, conds: Sequence[ColumnElement[bool]], join_partners: bool = False) -> dict[Any, int]:
+    stmt = select(key, func.count()).select_from(E)
+    if join_partners:
+        stmt = stmt.join(EP, EP.event_id == E.id)
+    stmt = stmt.where(*conds).group_by(key)
+    return {k: int(n) for k, n in session.execute(stmt)}
+
+
+def level_case() -> Any:
+    """SQL CASE mapping ``jp_role`` to its level name (``unspecified`` otherwise)."""
+    return case(
+        *[(E.jp_role.in_(codes), level) for level, codes in LEVELS.items()],
+        else_=UNSPECIFIED,
+    )
+
+
+def _sorted(counts: dict[str, int]) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _facets(session: Session, q: EventQuery) -> Facets:
+    d = PartnerDirectory.load(session)
+    conds = compile_filters(session, q, d)
+    kind = _counts(session, E.kind, conds)
+    state = _counts(session, E.state, conds)
+    roles = _counts(session, E.jp_role, conds)
+    year = _counts(session, YEAR, conds)
+    partner = _counts(session, EP.partner_code, conds, join_partners=True)
+    level: dict[str, int] = {}
+    for role, n in roles.items():
+        lv = level_of(role)
+        level[lv] = level.get(lv, 0) + n
+    return Facets(
+        total=sum(kind.values()),
+        kind=_sorted(kind),
+        partner=_sorted(partner),
+        year=dict(sorted(((y or "undated"), n) for y, n in year.items())),
+        level={lv: level[lv] for lv in ALL_LEVELS if lv in level},
+        state=_sorted(state),
+    )
+
+
+def facets(store: Store, q: EventQuery | None = None, **filters: Any) -> Facets:
+    """Counts of the events matching ``q`` by kind, partner, year, level and state."""
+    query = q if q is not None else EventQuery.build(**filters)
+    with store.session() as s:
+        return _facets(s, query)
+
+
+# --------------------------------------------------------------------------- detail
+
+
+def _get(session: Session, event_id: str) -> EventDetail | None:
+    d = PartnerDirectory.load(session)
+    row = session.execute(select(*_ROW_COLUMNS).where(E.id == event_id)).first()
+    if row is None:
+        return None
+    ev = session.get(m.Event, event_id)
+    assert ev is not None
+    partners = _partners_by_event(session, [event_id]).get(event_id, [])
+    event = _event_row(row, partners, d)
+    participants = [
+        ParticipantView(
+            id=p.id,
+            ordinal=p.ordinal,
+            side=p.side,
+            partner_code=p.partner_code,
+            role_code=p.role_code,
+            title=p.title,
+            name=p.name,
+            former=bool(p.former),
+            person_id=p.person_id,
+            state=p.state,
+        )
+        for p in session.scalars(
+            select(m.Participant).where(m.Participant.event_id == event_id).order_by(m.Participant.ordinal)
+        )
+    ]
+    ev_rows = session.execute(
+        select(m.Evidence, m.Document.doc_key, m.Document.version, m.Document.is_current, m.Segment)
+        .join(m.Document, m.Document.id == m.Evidence.document_id)
+        .outerjoin(m.Segment, m.Segment.id == m.Evidence.segment_id)
+        .where(m.Evidence.event_id == event_id)
+        .order_by(m.Document.is_current.desc(), m.Document.doc_key, m.Evidence.start)
+    ).all()
+    evidence = [
+        EvidenceView(
+            id=e.id,
+            doc_key=key,
+            document_id=e.document_id,
+            version=version,
+            is_current=bool(current),
+            line=e.line,
+            page=e.page,
+            start=e.start,
+            end=e.end,
+            quote=e.quote,
+            rules=dict(e.rules or {}),
+            origin=e.origin,
+            segment_id=e.segment_id,
+            segment_kind=seg.kind if seg is not None else None,
+            section_path=list(seg.section_path or []) if seg is not None else [],
+            paragraph=seg.text if seg is not None else None,
+            paragraph_start=seg.start if seg is not None else None,
+        )
+        for e, key, version, current, seg in ev_rows
+    ]
+    links = fw.links_of(
+        session,
+        {
+            "id": event.id,
+            "kind": event.kind,
+            "date": event.date,
+            "quote": event.quote,
+            "occasion": event.occasion,
+            "partners": list(event.partners),
+        },
+    )
+    merged_from = list(session.scalars(select(E.id).where(E.merged_into_id == event_id).order_by(E.id)))
+    return EventDetail(
+        event=event,
+        participants=participants,
+        evidence=evidence,
+        links=links,
+        provenance=dict(ev.provenance or {}),
+        axes=dict(ev.axes or {}),
+        merged_from=merged_from,
+        version=ev.version,
+        created_at=ev.created_at,
+        updated_at=ev.updated_at,
+    )
+
+
+def get_event(store: Store, event_id: str) -> EventDetail | None:
+    """The event with its participants, evidence spans and source paragraphs, and its
+    framework links; None when no event has that id."""
+    with store.session() as s:
+        return _get(s, event_id)
+
+
+__all__ = [
+    "KINDS",
+    "YEAR",
+    "compile_filters",
+    "facets",
+    "get_event",
+    "iter_events",
+    "level_case",
+    "rows_for",
+    "search_events",
+]
+
