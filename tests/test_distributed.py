@@ -114,9 +114,7 @@ def test_dask_gives_the_serial_store(
 
 
 @pytest.mark.parametrize("send", ["paths", "bytes"])
-def test_extract_dask_matches_serial_extraction_in_input_order(
-    dask_client: Any, send: Any
-) -> None:
+def test_extract_dask_matches_serial_extraction_in_input_order(dask_client: Any, send: Any) -> None:
     from defcoop.ingest import extract_path
 
     paths = sorted(str(p) for p in CORPUS.glob("*.txt"))

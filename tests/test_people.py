@@ -11,15 +11,27 @@ from defcoop.extract.people import find_counterparts, find_jp_people, find_jp_un
     ("text", "expected"),
     [
         # corpus
-        ("同年9月、木原防衛大臣(当時)および上川外務大臣(当時)は、", [("木原", "MOD_MIN", True), ("上川", "MOFA_MIN", True)]),
+        (
+            "同年9月、木原防衛大臣(当時)および上川外務大臣(当時)は、",
+            [("木原", "MOD_MIN", True), ("上川", "MOFA_MIN", True)],
+        ),
         ("吉田統幕長は、2024年4月以降、", [("吉田", "CHOD", False)]),
-        ("同月、岸田内閣総理大臣(当時)は、アルバニージー豪首相と首脳会談を行い", [("岸田", "PM", True)]),
-        ("2025年2月、本田副大臣は、ティンカ・ルーマニア外務次官による表敬", [("本田", "MOD_SVM", False)]),
+        (
+            "同月、岸田内閣総理大臣(当時)は、アルバニージー豪首相と首脳会談を行い",
+            [("岸田", "PM", True)],
+        ),
+        (
+            "2025年2月、本田副大臣は、ティンカ・ルーマニア外務次官による表敬",
+            [("本田", "MOD_SVM", False)],
+        ),
         # written probes
         ("平成27年、中谷防衛大臣はカーター米国防長官と会談した。", [("中谷", "MOD_MIN", False)]),
         ("山田防衛大臣政務官(当時)は、", [("山田", "MOD_PVM", True)]),
         ("鈴木防衛装備庁長官は、", [("鈴木", "ATLA", False)]),
-        ("酒井海幕長、荒井空幕長および森陸幕長は", [("酒井", "MSDF_COS", False), ("荒井", "ASDF_COS", False), ("森", "GSDF_COS", False)]),
+        (
+            "酒井海幕長、荒井空幕長および森陸幕長は",
+            [("酒井", "MSDF_COS", False), ("荒井", "ASDF_COS", False), ("森", "GSDF_COS", False)],
+        ),
     ],
 )
 def test_jp_people(text, expected):
@@ -40,13 +52,22 @@ def test_foreign_titles_are_not_japanese(text):
 
 
 def test_units():
-    got = [(u.name, u.role) for u in find_jp_units("陸自は、同年11月、派遣海賊対処行動水上部隊と空自が")]
+    got = [
+        (u.name, u.role)
+        for u in find_jp_units("陸自は、同年11月、派遣海賊対処行動水上部隊と空自が")
+    ]
     assert got == [("陸自", "GSDF"), ("派遣海賊対処行動水上部隊", "MSDF"), ("空自", "ASDF")]
 
 
 @pytest.mark.parametrize(
     ("text", "role"),
-    [("日豪首脳会談を行った", "PM"), ("日印防衛相会談", "MOD_MIN"), ("日加外相会談では", "MOFA_MIN"), ("第5回日スペイン防衛当局間協議", "MOD"), ("共同訓練", None)],
+    [
+        ("日豪首脳会談を行った", "PM"),
+        ("日印防衛相会談", "MOD_MIN"),
+        ("日加外相会談では", "MOFA_MIN"),
+        ("第5回日スペイン防衛当局間協議", "MOD"),
+        ("共同訓練", None),
+    ],
 )
 def test_implied_role(text, role):
     assert implied_role(text) == role

@@ -38,7 +38,28 @@ def test_counts_verified_by_reading(wp):
 def test_captions_are_the_photo_lines(wp):
     d, segs = wp
     lines = sorted(s.line for s in segs if s.kind == "caption")
-    assert lines == [9, 30, 35, 49, 72, 101, 110, 123, 125, 149, 180, 199, 210, 220, 277, 279, 307, 371, 377, 384]
+    assert lines == [
+        9,
+        30,
+        35,
+        49,
+        72,
+        101,
+        110,
+        123,
+        125,
+        149,
+        180,
+        199,
+        210,
+        220,
+        277,
+        279,
+        307,
+        371,
+        377,
+        384,
+    ]
     cap = next(s for s in segs if s.line == 9)
     assert d.text[cap.start : cap.end] == "日豪「2+2」(2024年9月)"
 
@@ -49,7 +70,10 @@ def test_footnotes_and_section_path(wp):
     assert fn[0].line == 412 and d.text[fn[0].start : fn[0].end].startswith("1 日豪")
     body = next(s for s in segs if s.line == 46)
     assert body.kind == "body"
-    assert body.section_path[-2:] == ["ア 英国との防衛協力・交流の意義", "イ 最近の主要な防衛協力・交流実績など"]
+    assert body.section_path[-2:] == [
+        "ア 英国との防衛協力・交流の意義",
+        "イ 最近の主要な防衛協力・交流実績など",
+    ]
 
 
 def test_crossref_and_keyword(wp):

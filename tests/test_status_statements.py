@@ -15,6 +15,7 @@ from defcoop.extract.status_statements import (
     statements_in_text,
 )
 from defcoop.readers import read_path
+from defcoop.records import Document
 
 CORPUS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
 
@@ -111,6 +112,18 @@ def test_spans_point_into_the_original_text() -> None:
     )
     assert text[s.partner_start : s.partner_end] == "米国"
     assert s.line == 2
+
+
+def test_same_partner_inside_the_agreement_name() -> None:
+    got = facts("2025年4月現在、ドイツとの間で日独ACSAを締結している。")
+    assert got == {("2025-04", "ACSA", "DEU", "in_force")}
+
+
+def test_deictic_as_of_uses_the_document_date() -> None:
+    text = "本年4月現在、RAAはオーストラリアとの間で締結されている。"
+    doc = Document(doc_id="wp", text=text, published="2025-07-01")
+    assert [(s.as_of, s.partner) for s in find_status_statements(doc)] == [("2025-04", "AUS")]
+    assert statements_in_text(text) == []  # no document date: unresolved, nothing guessed
 
 
 # --------------------------------------------------------------------------- negatives

@@ -63,7 +63,9 @@ def _key(rec: Record, precision: int) -> tuple[Any, ...]:
     )
 
 
-def match(gold: list[Record], pred: list[Record]) -> tuple[list[tuple[Record, Record]], list[Record], list[Record]]:
+def match(
+    gold: list[Record], pred: list[Record]
+) -> tuple[list[tuple[Record, Record]], list[Record], list[Record]]:
     by_key: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for i, p in enumerate(pred):
         by_key[_key(p, 7)].append(i)
@@ -115,7 +117,14 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         def s(x: Score) -> dict[str, Any]:
-            return {"precision": round(x.precision, 4), "recall": round(x.recall, 4), "f1": round(x.f1, 4), "tp": x.tp, "gold": x.gold, "pred": x.pred}
+            return {
+                "precision": round(x.precision, 4),
+                "recall": round(x.recall, 4),
+                "f1": round(x.f1, 4),
+                "tp": x.tp,
+                "gold": x.gold,
+                "pred": x.pred,
+            }
 
         return {
             "overall": s(self.overall),
@@ -130,7 +139,11 @@ def _field(rec: Record, f: str) -> Any:
     return rec.get(f)
 
 
-def score(gold: Iterable[Record], pred: Iterable[Record], coverage: dict[str, list[tuple[int, float]]] | None = None) -> Report:
+def score(
+    gold: Iterable[Record],
+    pred: Iterable[Record],
+    coverage: dict[str, list[tuple[int, float]]] | None = None,
+) -> Report:
     gold = list(gold)
     docs = {g["doc"] for g in gold}
     cov = coverage or {}
@@ -144,7 +157,11 @@ def score(gold: Iterable[Record], pred: Iterable[Record], coverage: dict[str, li
     fields: dict[str, float | None] = {}
     for f in FIELDS:
         judged = [(g, p) for g, p in pairs if _field(g, f) is not None]
-        fields[f] = round(sum(_field(g, f) == _field(p, f) for g, p in judged) / len(judged), 4) if judged else None
+        fields[f] = (
+            round(sum(_field(g, f) == _field(p, f) for g, p in judged) / len(judged), 4)
+            if judged
+            else None
+        )
     return Report(
         Score(len(gold), len(pred), len(pairs)),
         {k: Score(g_k[k], p_k[k], tp_k[k]) for k in kinds},

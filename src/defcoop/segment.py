@@ -135,7 +135,9 @@ def classify(s: str, r: _Rules | None = None) -> tuple[str, int | None]:
             for level, p in r.headings:
                 if p.search(s):
                     return "heading", level
-            if len(s) <= r.short_untitled_max and not s.startswith(("-", "・", "(", "※", "●", "○", "◆", "✓", "➤")):
+            if len(s) <= r.short_untitled_max and not s.startswith(
+                ("-", "・", "(", "※", "●", "○", "◆", "✓", "➤")
+            ):
                 return "heading", 9
     return "body", None
 
@@ -220,7 +222,9 @@ def segment(doc: Document) -> list[Segment]:
             kind, level = "footnote", None
         else:
             kind, level = classify(s, r)
-        if kind == "boilerplate" and re.match(r"^(Ranking|ランキング|アクセスランキング|人気記事|関連記事|読まれている記事)", s):
+        if kind == "boilerplate" and re.match(
+            r"^(Ranking|ランキング|アクセスランキング|人気記事|関連記事|読まれている記事)", s
+        ):
             in_ranking = True
         elif in_ranking and (s.startswith("-") or kind != "body"):
             kind = "boilerplate"

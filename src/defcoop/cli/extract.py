@@ -29,8 +29,12 @@ def _extract_files(files: list[Path]) -> tuple[list[dict[str, object]], list[str
 
 @app.command()
 def extract(
-    files: list[Path] = typer.Argument(..., help="Files or folders to read (.txt, .md, .html, .pdf)."),
-    jsonl: bool = typer.Option(True, "--jsonl/--table", help="JSON Lines in the gold format (default) or a table."),
+    files: list[Path] = typer.Argument(
+        ..., help="Files or folders to read (.txt, .md, .html, .pdf)."
+    ),
+    jsonl: bool = typer.Option(
+        True, "--jsonl/--table", help="JSON Lines in the gold format (default) or a table."
+    ),
 ) -> None:
     """Extract events from FILES and print them (gold record format); no database involved."""
     records, errors = _extract_files(files)
@@ -44,7 +48,15 @@ def extract(
 
         t = Table("doc", "line", "kind", "date", "partners", "jp_role", "location")
         for r in records:
-            t.add_row(str(r["doc"])[:12], str(r["line"]), str(r["kind"]), str(r["date"]), ",".join(r["partners"]), str(r["jp_role"] or ""), str(r["location"] or ""))  # type: ignore[arg-type]
+            t.add_row(
+                str(r["doc"])[:12],
+                str(r["line"]),
+                str(r["kind"]),
+                str(r["date"]),
+                ",".join(r["partners"]),
+                str(r["jp_role"] or ""),
+                str(r["location"] or ""),
+            )  # type: ignore[arg-type]
         Console().print(t)
     for e in errors:
         typer.echo(f"error: {e}", err=True)
@@ -54,10 +66,16 @@ def extract(
 
 @app.command("eval")
 def eval_cmd(
-    gold: Path = typer.Argument(..., help="Gold .jsonl file or folder (a COVERAGE.tsv beside it is honoured)."),
-    pred: list[Path] = typer.Argument(..., help="Predicted .jsonl file(s), or documents/folders to extract first."),
+    gold: Path = typer.Argument(
+        ..., help="Gold .jsonl file or folder (a COVERAGE.tsv beside it is honoured)."
+    ),
+    pred: list[Path] = typer.Argument(
+        ..., help="Predicted .jsonl file(s), or documents/folders to extract first."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    show_errors: int = typer.Option(0, "--show-errors", help="List up to N misses and N spurious records."),
+    show_errors: int = typer.Option(
+        0, "--show-errors", help="List up to N misses and N spurious records."
+    ),
 ) -> None:
     """Precision, recall and F1 per kind and field accuracies against a gold set."""
     from defcoop.evaluate import load_coverage, load_jsonl, score
@@ -87,7 +105,17 @@ def eval_cmd(
     if show_errors:
         typer.echo("\n# missed")
         for g in rep.missed[:show_errors]:
-            typer.echo(json.dumps({k: g.get(k) for k in ("doc", "line", "kind", "date", "partners", "quote")}, ensure_ascii=False))
+            typer.echo(
+                json.dumps(
+                    {k: g.get(k) for k in ("doc", "line", "kind", "date", "partners", "quote")},
+                    ensure_ascii=False,
+                )
+            )
         typer.echo("\n# spurious")
         for s in rep.spurious[:show_errors]:
-            typer.echo(json.dumps({k: s.get(k) for k in ("doc", "line", "kind", "date", "partners", "quote")}, ensure_ascii=False))
+            typer.echo(
+                json.dumps(
+                    {k: s.get(k) for k in ("doc", "line", "kind", "date", "partners", "quote")},
+                    ensure_ascii=False,
+                )
+            )

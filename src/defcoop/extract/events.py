@@ -45,6 +45,8 @@ class Cues:
     content_openers: re.Pattern[str]
     generic_after: re.Pattern[str]
     ongoing: re.Pattern[str]
+    plan_tail: re.Pattern[str]
+    vague: re.Pattern[str]
     video: re.Pattern[str]
     phone: re.Pattern[str]
     count: re.Pattern[str]
@@ -82,6 +84,8 @@ def cues() -> Cues:
         content_openers=re.compile(raw["content_openers"]),
         generic_after=re.compile(raw["generic_after"]),
         ongoing=re.compile(raw["ongoing_sentence"]),
+        plan_tail=re.compile(raw["plan_tail"]),
+        vague=re.compile(raw["vague_time"]),
         video=re.compile(raw["modality"]["video"]),
         phone=re.compile(raw["modality"]["phone"]),
         count=re.compile(raw["count"]),
@@ -173,7 +177,7 @@ def find_agreements(sent: str) -> list[Trigger]:
             status = None
             stat_end = m.end()
             sm = tail_re.match(tail)
-            blocked = re.search(r"交渉|検討|向け|開始|予定", sm.group(1)) if sm else None
+            blocked = re.search(r"交渉|検討|向け|開始|予定|早期", sm.group(1)) if sm else None
             if sm and (not blocked or sm.group(2) == "実質合意"):
                 status = _status_of(sm.group(2))
                 stat_end = m.end() + sm.end()
@@ -221,12 +225,14 @@ def _status_of(verb: str) -> str:
 
 
 def is_plan(text: str, trig_end: int, sent_end: int) -> bool:
-    """True when the act is only planned or intended (予定, 計画, 検討…)."""
-    tail = text[trig_end : min(sent_end, trig_end + 14)]
-    return bool(
-        cues().not_after.match(tail.lstrip("をしにがてた、"))
-        or re.match(r"^[^、。]{0,6}(?:予定|計画され|検討し|方針)", tail)
-    )
+    """True when the act is only planned, decided or aimed at (予定, 計画, 検討,
+    …することで一致, 早期締結に向け…): read up to the next comma."""
+    c = cues()
+    tail = text[trig_end : min(sent_end, trig_end + 30)]
+    clause_tail = re.split(r"[、。]", tail, maxsplit=1)[0]
+    if c.not_after.match(tail.lstrip("をしにがてた、")) or c.plan_tail.search(clause_tail):
+        return True
+    return bool(re.match(r"^[^、。]{0,6}(?:予定|計画され|検討し|方針)", tail))
 
 
 def modality_of(kind: str, clause: str, trig_text: str, count: int | None) -> str | None:

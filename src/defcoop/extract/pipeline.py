@@ -23,10 +23,11 @@ from defcoop.records import DateValue, Document, Event, Evidence, Participant, S
 from defcoop.segment import segment as segment_document
 
 EVENT_BLOCKS = frozenset({"body", "table_row", "heading"})
-_SECTION_INTRO = re.compile(r"^(?:\S{0,20}?)(?:は、|との間では|とは、|との間で|とは)")
+_SECTION_INTRO = re.compile(r"^(?:[^、。]{0,40}?)(?:は、|との間では|とは、|との間で|とは)")
 _AGENT_ONLY = re.compile(r"^(?:による|が(?:公表|発表|主催する))")
 # "IP4(日豪韓ニュージーランド)": countries that only define a group are not parties
 _GROUP_DEF = re.compile(r"(?:IP4|G7|G20|QUAD|Quad|クアッド|AUKUS)(?:\([^()]*\))?\($")
+_TALKS = frozenset({"meeting", "courtesy_call", "consultation", "two_plus_two"})
 _CONF_NOUN = re.compile(r"(?:会議|会合|サミット|総会|フォーラム|シンポジウム)")
 _CONTINUATION = re.compile(r"^(?:また|さらに|加えて|このほか|なお)、")
 _HERE = re.compile(r"今般|今回の|本会合|同会合")
@@ -169,6 +170,7 @@ def _analyze(seg: Segment, doc: Document, st: _DocState) -> _Para:
             getattr(m, "until", False)
             or getattr(m, "as_of", False)
             or re.match(r"^(?:に|中に|の|まで)?[^、。]{0,6}(?:予定|計画|配備|目指|までに)", tail)
+            or re.match(r"^(?:度)?(?:に続[きく]|以来\d+(?:回|度)目|以来初|ぶり|が)", tail)
         )
         if value.iso and not aside:
             st.ctx.commit(value, lead=first)
@@ -193,15 +195,33 @@ def _choose_partners(
         if own:
             return own
     partners = _partners_in(para, clause[0], trig.end, context=False, titles=False)
+    if trig.kind in _TALKS:
+        # the people talked with say who the parties are (not an incident or a venue named
+        # on the way: "中国海警局とフィリピン軍との事案を受けて、ブラウナー…と会談")
+        met = {
+            c.partner for c in para.counterparts if clause[0] <= c.start < trig.end and c.partner
+        }
+        compounds = {
+            m.code
+            for m in para.partners
+            if clause[0] <= m.start < trig.end and m.via == "abbrev_compound"
+        }
+        if met:
+            partners = sorted((met | compounds) - {"JPN"})
     if "共同で" in T[clause[0] : trig.end] or not partners:
         partners = sorted(
             set(partners) | set(_partners_in(para, s0, trig.end, context=False, titles=False))
         )
     if not partners:
-        # a sentence that goes on about the paragraph's act ("また、…共同声明を採択")
-        partners = _partners_in(para, 0, s0, context=False)
+        # "…に寄港した韓国合同巡航訓練戦団": the party follows an act told as a relative clause
+        rel = re.match(r"(?:し|され)た[^、。]{0,24}", T[trig.end :])
+        if rel:
+            partners = _partners_in(para, trig.end, trig.end + rel.end(), context=False)
     if not partners:
         partners = list(st.section_partners)
+    if not partners:
+        # a sentence that goes on about the paragraph's act ("また、…共同声明を採択")
+        partners = _partners_in(para, 0, s0, context=False)
     if not partners:
         partners = _partners_in(para, clause[0], trig.end)
     if not partners and para.seg.kind in ("heading", "table_row"):
@@ -244,7 +264,7 @@ def _all_groups(para: _Para, a: int, b: int) -> list[list[_Date]]:
 
 
 def _distributive(para: _Para, a: int, b: int) -> list[tuple[list[_Date], int, int]]:
-    """"2024年4月にA と、9月および12月には B と…訓練を行った": each date run with
+    """ "2024年4月にA と、9月および12月には B と…訓練を行った": each date run with
     the stretch of text it heads, when every stretch names its own party,
     occasion or place (or the text says それぞれ)."""
     groups = _all_groups(para, a, b)
@@ -321,7 +341,14 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
             ):
                 lead = getattr(st.ctx, "previous_lead", None)
                 if lead is not None and lead.iso:  # "また、…の会談では" goes on with the last act
-                    group = [_Date(trig.start, trig.start, DateValue(lead.iso, rule="ctx:continuation"), False)]
+                    group = [
+                        _Date(
+                            trig.start,
+                            trig.start,
+                            DateValue(lead.iso, rule="ctx:continuation"),
+                            False,
+                        )
+                    ]
             if not group and not any(d.start < trig.start and d.value.iso for d in para.dates):
                 # "…の拠出により、2006年に設立": the date follows the act
                 nxt = next((t.start for t in triggers if t.start > trig.start), s1)
@@ -331,6 +358,8 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
                     if trig.end <= d.start < nxt and not d.aside and d.value.iso
                 ][:1]
             sentence_dated = any(s0 <= d.start < s1 and d.value.iso for d in para.dates)
+            if not own_date and ev.cues().vague.search(T[clause[0] : trig.start]):
+                continue  # "コロナ禍においても…": dated only vaguely
             if not sentence_dated and ev.cues().ongoing.search(T[s0:s1].strip()):
                 continue  # background: a state or habit told without a date
             dvals = [d.value for d in group]
@@ -355,10 +384,18 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
             partners = _choose_partners(para, trig, clause, (s0, s1), st)
             if not partners:
                 continue
-            jp_role, jp_name = _japanese_side(para, trig, clause, (s0, s1), topic, unit_topic, sentence_events)
+            jp_role, jp_name = _japanese_side(
+                para, trig, clause, (s0, s1), topic, unit_topic, sentence_events
+            )
             clause_text = T[clause[0] : trig.end]
             kind = trig.kind
             trig_text = T[trig.start : trig.end]
+            if (
+                kind == "agreement"
+                and "交換公文" in trig_text
+                and re.search(r"OSA|政府安全保障能力強化支援", T[s0:s1])
+            ):
+                kind = "equipment_transfer"  # an OSA grant's exchange of notes
             if (
                 kind == "meeting"
                 and re.search(r"(?:会合|会議)$", trig_text)
@@ -370,7 +407,9 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
             nxt_start = next((t.start for t in triggers if t.start > trig.start), s1)
             location = places.find_location(T[s0 : min(nxt_start, trig.end + 24, s1)], _is_country)
             if location is None:
-                location = _inherited_location(trig, sentence_events, out, st, T[clause[0] : trig.end])
+                location = _inherited_location(
+                    trig, sentence_events, out, st, T[clause[0] : trig.end]
+                )
             occasion = places.find_occasion(T[s0 : trig.start]) if kind != "conference" else None
             a, b = para.nt.to_original(clause[0], trig.end)
             quote = doc.text[a:b].strip()
@@ -380,11 +419,18 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
                     dvals = [DateValue(lead.iso[:7], rule="ctx:present-meeting")]
             split = "二国間" in T[max(s0, trig.start - 4) : trig.end] and len(partners) > 1
             variants: list[tuple[DateValue, list[str], str | None, str | None]] = []
-            for g, a_, b_ in _distributive(para, clause[0], trig.start) if trig.kind != "agreement" else []:
+            for g, a_, b_ in (
+                _distributive(para, clause[0], trig.start) if trig.kind != "agreement" else []
+            ):
                 ps_ = _partners_in(para, a_, b_, context=False) or partners
                 for d in g:
                     variants.append(
-                        (d.value, ps_, places.find_location(T[a_:b_], _is_country) or location, places.find_occasion(T[a_:b_]))
+                        (
+                            d.value,
+                            ps_,
+                            places.find_location(T[a_:b_], _is_country) or location,
+                            places.find_occasion(T[a_:b_]),
+                        )
                     )
             if not variants:
                 for dv in dvals:
@@ -405,7 +451,7 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
                     modality=modality,
                     location=location,
                     occasion=occasion,
-                    agreement=trig.agreement,
+                    agreement=trig.agreement if kind == "agreement" else None,
                     count=count,
                     quote=quote,
                     evidence=Evidence(
@@ -459,12 +505,17 @@ def _japanese_side(
     T = para.nt.text
     s0, _ = sent
     in_sentence = [p for p in para.people if s0 <= p.start < trig.end]
+    implied = pp.implied_role(T[trig.start : trig.end]) or (
+        pp.implied_role(T[max(clause[0], trig.start - 12) : trig.end])
+        if trig.kind == "agreement"
+        else None
+    )
+    if implied and implied != "MOD" and not any(p.role == implied for p in in_sentence):
+        if trig.rule.endswith("dated-noun") or not in_sentence:
+            return implied, None  # "同年5月の日豪防衛相会談": the title names Japan's side
     jp = ev.best_jp(in_sentence)
     if jp is not None:
         return jp.role, jp.name
-    implied = pp.implied_role(T[trig.start : trig.end]) or (
-        pp.implied_role(T[max(clause[0], trig.start - 12) : trig.end]) if trig.kind == "agreement" else None
-    )
     if implied and implied != "MOD":
         return implied, None
     if trig.kind == "agreement" and sentence_events:
@@ -481,7 +532,11 @@ def _japanese_side(
 
 
 def _inherited_location(
-    trig: ev.Trigger, sentence_events: list[Event], para_events: list[Event], st: _DocState, clause: str
+    trig: ev.Trigger,
+    sentence_events: list[Event],
+    para_events: list[Event],
+    st: _DocState,
+    clause: str,
 ) -> str | None:
     """A place told for the same occasion or trip: the act a document was signed at,
     or the paragraph's earlier act of the same month; "今般の会合" -> that meeting's."""

@@ -28,8 +28,15 @@ _OCC = re.compile(
 _FACILITY = re.compile(r"(?:空軍基地|海軍基地|陸軍基地|基地|国防省|港)$")
 
 
+_NOT_PLACES = frozenset(
+    {"艦上", "現地", "同地", "同国", "各国", "国内", "国外", "センター", "本部", "会場"}
+)
+
+
 def _clean_place(p: str, is_country: object) -> str | None:
     p = _FACILITY.sub("", p)
+    if p in _NOT_PLACES:
+        return None
     if p in ("わが国", "我が国"):
         return "日本"
     if "の" in p:  # オーストラリアのダーウィン -> ダーウィン

@@ -122,7 +122,7 @@ def _rules() -> _Rules:
         status_re=re.compile("|".join(f"(?:{s['re']})" for s in raw["statuses"])),
         statuses=statuses,
         not_after=re.compile(raw["not_after"]),
-        not_tail=re.compile(r"(?:ていない|ておらず|ません|せず|なかった|に至っていない)"),
+        not_tail=re.compile(raw["not_tail"]),
         not_before=re.compile(raw["not_before"]),
         marker_re=re.compile(raw["partner_markers"]),
     )
@@ -239,44 +239,26 @@ def _partner_list(
         rest = gap.lstrip()[mk.end() :]
         if len(rest) > 25 or "。" in rest or r.not_before.search(rest):
             return []
-        if any(m.start >= last.end for m in inside[i + 1 :]):
-            return []  # another partner name sits between the marker and the verb
         items = [last]
         j = i - 1
         while j >= 0 and _SEP.match(masked[inside[j].end : items[0].start]):
             items.insert(0, inside[j])
             j -= 1
-        return items
+        listed = {m.code for m in items}
+        if any(m.code not in listed for m in inside[i + 1 :]):
+            return []  # another partner is named between the marker and the verb
+        return items  # (the same partner again, as in 日独ACSA, is fine)
     return []
 
 
-def _sentences(nt: NormalizedText) -> list[tuple[int, int]]:
-    """Sentence spans of normalized ``nt.text`` (。 outside brackets ends one)."""
-    text = nt.text
-    out = []
-    depth = 0
-    start = 0
-    for i, ch in enumerate(text):
-        if ch in "「『(【[":
-            depth += 1
-        elif ch in "」』)】]" and depth:
-            depth -= 1
-        elif ch in "。!?" and depth == 0:
-            out.append((start, i + 1))
-            start = i + 1
-    if start < len(text):
-        out.append((start, len(text)))
-    return [(a, b) for a, b in out if text[a:b].strip()]
-
-
-def _as_of_dates(masked: str, full: str) -> list[tuple[int, int, str]]:
+def _as_of_dates(masked: str, full: str, anchor: str | None) -> list[tuple[int, int, str]]:
     """(start, end, iso) of the as-of dates of a sentence.
 
     Dates are read in the masked text, and also in parentheses that hold nothing
     but an as-of date ("…締結されている(2025年4月現在)").
     """
     out = []
-    ctx = dt.DateContext()
+    ctx = dt.DateContext(anchor)  # 本年4月現在 needs the document's own date
     for m in dt.find_dates(full):
         if not m.as_of or m.quoted:
             continue
@@ -374,7 +356,7 @@ def _read_sentence(
 ) -> tuple[list[StatusStatement], tuple[int, int, str] | None]:
     full = nt.text
     masked = _mask_parentheses(full)
-    dates = _as_of_dates(masked, full)
+    dates = _as_of_dates(masked, full, doc.published)
     carried = False
     if dates:
         para_as_of = (*nt.to_original(dates[0][0], dates[0][1]), dates[0][2])

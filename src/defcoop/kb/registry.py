@@ -200,9 +200,7 @@ def region_code(value: str) -> str:
     for code, name in REGION_NAMES.items():
         if v in (code, name.casefold().replace(" ", "_")):
             return code
-    raise RegistryError(
-        f"unknown region {value!r} (one of: {', '.join(REGION_NAMES)})"
-    )
+    raise RegistryError(f"unknown region {value!r} (one of: {', '.join(REGION_NAMES)})")
 
 
 def _view(p: m.Partner, ms: m.GroupMembership | None = None) -> PartnerView:

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from sqlalchemy import ColumnElement, case, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, literal, select
+from sqlalchemy.orm import Session, aliased
 
 from defcoop.query.events import YEAR, compile_filters, level_case
 from defcoop.query.levels import ALL_LEVELS, LEVEL_WEIGHTS
@@ -99,7 +99,7 @@ def _counts(session: Session, dims: Sequence[str], q: EventQuery) -> list[CountR
         CountRow({n: str(v) for n, v in zip(dims, r[:-1], strict=True)}, int(r[-1]))
         for r in session.execute(stmt)
     ]
-    rows.sort(key=lambda r: (tuple(r.keys[n] for n in dims)))
+    rows.sort(key=lambda r: tuple(r.keys[n] for n in dims))
     return rows
 
 
@@ -194,8 +194,7 @@ def top_partners(
             .limit(n)
         )
         return [
-            PartnerCount(code, d.name(code), d.region(code), int(c))
-            for code, c in s.execute(stmt)
+            PartnerCount(code, d.name(code), d.region(code), int(c)) for code, c in s.execute(stmt)
         ]
 
 
@@ -238,12 +237,8 @@ class Intensity:
 def _intensity(session: Session, q: EventQuery) -> list[Intensity]:
     d = PartnerDirectory.load(session)
     conds = compile_filters(session, q.unpaged(), d)
-    n_partners = (
-        select(func.count())
-        .select_from(m.EventPartner.__table__.alias("ep2"))
-        .where(literal_column_eq("ep2.event_id", E.id))
-        .scalar_subquery()
-    )
+    ep2 = aliased(m.EventPartner)
+    n_partners = select(func.count()).where(ep2.event_id == E.id).scalar_subquery()
     multi = case((n_partners >= MULTILATERAL_FROM, 1), else_=0)
     lv = level_case()
     stmt = (
@@ -261,15 +256,11 @@ def _intensity(session: Session, q: EventQuery) -> list[Intensity]:
         cell["score"] += LEVEL_WEIGHTS[level] * factor * int(cnt)
         cell["by_level"][level] = cell["by_level"].get(level, 0) + int(cnt)
     return [
-        Intensity(code, year, v["events"], round(v["score"], 3), dict(sorted(v["by_level"].items())))
+        Intensity(
+            code, year, v["events"], round(v["score"], 3), dict(sorted(v["by_level"].items()))
+        )
         for (code, year), v in sorted(acc.items())
     ]
-
-
-def literal_column_eq(column: str, other: Any) -> ColumnElement[bool]:
-    from sqlalchemy import literal_column
-
-    return literal_column(column) == other
 
 
 def intensity(store: Store, q: EventQuery | None = None, **filters: Any) -> list[Intensity]:
@@ -368,11 +359,19 @@ def network(
         n_events = s.execute(select(func.count()).select_from(multi_ids)).scalar_one()
     g = nx.Graph(name="co-participation", events=int(n_events), min_partners=min_partners)
     for code, cnt in nodes:
-        g.add_node(code, name=d.name(code), name_ja=d.name(code, "ja"), region=d.region(code) or "", events=int(cnt))
+        g.add_node(
+            code,
+            name=d.name(code),
+            name_ja=d.name(code, "ja"),
+            region=d.region(code) or "",
+            events=int(cnt),
+        )
     for x, y, cnt in pairs:
         g.add_edge(x, y, weight=int(cnt))
     if include_japan and nodes:
-        g.add_node("JPN", name="Japan", name_ja="日本", region="northeast_asia", events=int(n_events))
+        g.add_node(
+            "JPN", name="Japan", name_ja="日本", region="northeast_asia", events=int(n_events)
+        )
         for code, cnt in nodes:
             g.add_edge("JPN", code, weight=int(cnt))
     return g

@@ -133,17 +133,13 @@ def _group_condition(
     return select(EP.event_id).where(EP.event_id == E.id, or_(*alts)).exists()
 
 
-def _text_condition(
-    session: Session, d: PartnerDirectory, text: str
-) -> ColumnElement[bool] | None:
+def _text_condition(session: Session, d: PartnerDirectory, text: str) -> ColumnElement[bool] | None:
     """Every word must occur in the source paragraph of some evidence, or name a partner."""
     dialect = session.get_bind().dialect.name
     conds: list[ColumnElement[bool]] = []
     for term in text.split():
         seg_ids = search._filter(cast(Any, select(m.Segment.id)), dialect, [term])
-        in_text = E.id.in_(
-            select(m.Evidence.event_id).where(m.Evidence.segment_id.in_(seg_ids))
-        )
+        in_text = E.id.in_(select(m.Evidence.event_id).where(m.Evidence.segment_id.in_(seg_ids)))
         codes = d.matching(term)
         conds.append(or_(in_text, _in_partners(codes)) if codes else in_text)
     return and_(*conds) if conds else None
@@ -158,7 +154,9 @@ def compile_filters(
     states = q.state or DEFAULT_STATES
     bad = [s for s in states if s not in CURATION_STATES and s != "all"]
     if bad:
-        raise QueryError(f"unknown curation state {bad[0]!r} (states: {', '.join(CURATION_STATES)})")
+        raise QueryError(
+            f"unknown curation state {bad[0]!r} (states: {', '.join(CURATION_STATES)})"
+        )
     if "all" not in states:
         conds.append(E.state.in_(list(states)))
     if not q.include_merged:
@@ -214,7 +212,9 @@ def _order_by(sort: str) -> list[Any]:
     desc = key.startswith("-")
     key = key.lstrip("-+")
     if key not in SORT_KEYS:
-        raise QueryError(f"unknown sort {sort!r} (sort keys: {', '.join(SORT_KEYS)}, '-' for descending)")
+        raise QueryError(
+            f"unknown sort {sort!r} (sort keys: {', '.join(SORT_KEYS)}, '-' for descending)"
+        )
 
     def d(col: Any) -> Any:
         return col.desc() if desc else col.asc()
@@ -295,7 +295,9 @@ def _search(session: Session, q: EventQuery) -> Page[EventRow]:
     stmt = select(*_ROW_COLUMNS).where(*conds).order_by(*order)
     if q.limit is not None:
         stmt = stmt.limit(q.limit).offset((q.page - 1) * q.limit)
-    return Page(items=rows_for(session, stmt, d), total=int(total), page=q.page, limit=q.limit, query=q)
+    return Page(
+        items=rows_for(session, stmt, d), total=int(total), page=q.page, limit=q.limit, query=q
+    )
 
 
 def search_events(store: Store, q: EventQuery | None = None, **filters: Any) -> Page[EventRow]:
@@ -315,7 +317,9 @@ def iter_events(store: Store, q: EventQuery | None = None, *, batch: int = 1000)
 # --------------------------------------------------------------------------- facets
 
 
-def _counts(session: Session, key: Any, conds: Sequence[ColumnElement[bool]], join_partners: bool = False) -> dict[Any, int]:
+def _counts(
+    session: Session, key: Any, conds: Sequence[ColumnElement[bool]], join_partners: bool = False
+) -> dict[Any, int]:
     stmt = select(key, func.count()).select_from(E)
     if join_partners:
         stmt = stmt.join(EP, EP.event_id == E.id)
@@ -390,7 +394,9 @@ def _get(session: Session, event_id: str) -> EventDetail | None:
             state=p.state,
         )
         for p in session.scalars(
-            select(m.Participant).where(m.Participant.event_id == event_id).order_by(m.Participant.ordinal)
+            select(m.Participant)
+            .where(m.Participant.event_id == event_id)
+            .order_by(m.Participant.ordinal)
         )
     ]
     ev_rows = session.execute(
@@ -433,7 +439,9 @@ def _get(session: Session, event_id: str) -> EventDetail | None:
             "partners": list(event.partners),
         },
     )
-    merged_from = list(session.scalars(select(E.id).where(E.merged_into_id == event_id).order_by(E.id)))
+    merged_from = list(
+        session.scalars(select(E.id).where(E.merged_into_id == event_id).order_by(E.id))
+    )
     return EventDetail(
         event=event,
         participants=participants,
@@ -466,4 +474,3 @@ __all__ = [
     "rows_for",
     "search_events",
 ]
-

@@ -43,9 +43,7 @@ def stored_condition(
         link.state != "rejected",
     ]
     if pillar is not None:
-        conds.append(
-            link.pillar_id.in_(select(m.Pillar.id).where(m.Pillar.number == pillar))
-        )
+        conds.append(link.pillar_id.in_(select(m.Pillar.id).where(m.Pillar.number == pillar)))
     if initiative:
         pat = f"%{initiative}%"
         conds.append(

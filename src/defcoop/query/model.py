@@ -128,7 +128,9 @@ class EventQuery:
             elif name == "limit":
                 kw[name] = None if str(value).lower() in ("0", "none", "all") else _int(name, value)
             elif name == "include_merged":
-                kw[name] = value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+                kw[name] = (
+                    value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+                )
             else:
                 kw[name] = str(value).strip()
         return cls(**kw)

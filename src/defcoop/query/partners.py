@@ -73,7 +73,9 @@ class PartnerDirectory:
         for c, (en, ja, _r) in self.extra.items():
             if key in (_fold(c), _fold(en or ""), _fold(ja or "")):
                 return c
-        raise QueryError(f"unknown partner {text!r} (a code such as PHL, or a Japanese/English name)")
+        raise QueryError(
+            f"unknown partner {text!r} (a code such as PHL, or a Japanese/English name)"
+        )
 
     def matching(self, term: str) -> list[str]:
         """Codes whose code, name or alias equals ``term``, or whose English name contains it
@@ -111,7 +113,9 @@ class PartnerDirectory:
         code = self.resolve(group)
         if session is not None:
             rows = session.execute(
-                select(m.GroupMembership.member_code, m.GroupMembership.start, m.GroupMembership.end)
+                select(
+                    m.GroupMembership.member_code, m.GroupMembership.start, m.GroupMembership.end
+                )
                 .where(m.GroupMembership.group_code == code)
                 .where(m.GroupMembership.status == "member")
             ).all()
