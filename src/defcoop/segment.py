@@ -95,7 +95,7 @@ def _footnote_lines(norms: list[tuple[int, str]], r: _Rules) -> set[int]:
         if not s:
             continue
         m = r.footnote.match(s)
-        if not m or "。" not in s and len(s) < 20:
+        if not m or ("。" not in s and len(s) < 20):
             break
         run.append((lineno, int(m.group(1))))
     run.reverse()
@@ -214,7 +214,7 @@ def segment(doc: Document) -> list[Segment]:
     section_id = 0
     in_ranking = False
     after_keyword = False
-    for (lineno, a, b), nt, (_, s) in zip(lines, nts, norms, strict=True):
+    for (lineno, _a, _b), nt, (_, s) in zip(lines, nts, norms, strict=True):
         if not s:
             after_keyword = False
             continue

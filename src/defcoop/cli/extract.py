@@ -53,10 +53,10 @@ def extract(
                 str(r["line"]),
                 str(r["kind"]),
                 str(r["date"]),
-                ",".join(r["partners"]),
+                ",".join(str(p) for p in r["partners"]),  # type: ignore[attr-defined]
                 str(r["jp_role"] or ""),
                 str(r["location"] or ""),
-            )  # type: ignore[arg-type]
+            )
         Console().print(t)
     for e in errors:
         typer.echo(f"error: {e}", err=True)

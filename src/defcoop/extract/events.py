@@ -249,10 +249,9 @@ def modality_of(kind: str, clause: str, trig_text: str, count: int | None) -> st
 
 
 def count_of(clause: str) -> int | None:
-    m = None
-    for m in cues().count.finditer(clause):
-        pass
-    return int(m.group(1)) if m else None
+    """ "6回にわたる会談" -> 6 (the last count told in the clause)."""
+    counts = cues().count.findall(clause)
+    return int(counts[-1]) if counts else None
 
 
 def best_jp(people: list[JpPerson]) -> JpPerson | None:

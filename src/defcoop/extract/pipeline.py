@@ -510,9 +510,13 @@ def _japanese_side(
         if trig.kind == "agreement"
         else None
     )
-    if implied and implied != "MOD" and not any(p.role == implied for p in in_sentence):
-        if trig.rule.endswith("dated-noun") or not in_sentence:
-            return implied, None  # "同年5月の日豪防衛相会談": the title names Japan's side
+    if (
+        implied
+        and implied != "MOD"
+        and not any(p.role == implied for p in in_sentence)
+        and (trig.rule.endswith("dated-noun") or not in_sentence)
+    ):
+        return implied, None  # "同年5月の日豪防衛相会談": the title names Japan's side
     jp = ev.best_jp(in_sentence)
     if jp is not None:
         return jp.role, jp.name

@@ -45,7 +45,7 @@ def _clean_place(p: str, is_country: object) -> str | None:
         head, _, tail = p.partition("・")
         if callable(is_country) and is_country(head) and tail:
             p = tail
-    if not p or len(p) < 2 and p != "日本":
+    if not p or (len(p) < 2 and p != "日本"):
         return None
     return p
 
@@ -71,12 +71,9 @@ def clean_occasion(name: str) -> str:
         inner = paren.group(1)
         main = (name[: paren.start()] + name[paren.end() :]).strip()
         # a Japanese alias in parentheses is the common name (シャングリラ会合, ADMMプラス)
-        if re.search(rf"[{_KATA}{_KANJI}]", inner) and ":" not in inner:
-            name = inner
-        else:
-            name = main
+        name = inner if re.search(rf"[{_KATA}{_KANJI}]", inner) and ":" not in inner else main
     name = re.sub(r"^(?:第\d+回)", "", name)
-    name = re.sub(rf"^[^、。]*?主催(?:の)?", "", name)
+    name = re.sub(r"^[^、。]*?主催(?:の)?", "", name)
     name = re.sub(r"^第\d+回", "", name)
     name = re.sub(r"(?:\d{2,4})$", "", name)
     return name.strip()
