@@ -8,7 +8,9 @@ The ``slow`` test runs the CLI with a LocalCluster of worker processes.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,7 +70,7 @@ def serial(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[Any
 def dask_client() -> Iterator[Any]:
     """A two-worker Dask cluster in this process (started once for the module)."""
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     )
     client = distributed.Client(cluster)
     try:
@@ -144,6 +146,31 @@ def test_bad_files_fail_as_in_a_serial_run(tmp_path: Path) -> None:
     assert b.errors == a.errors
     assert [f.status for f in b.files] == [f.status for f in a.files]
     assert snap_b == snap_a
+
+
+def test_extraction_does_not_depend_on_the_hash_seed() -> None:
+    """Dask workers are spawned processes with their own hash seed: results must not care."""
+    files = sorted(str(p) for p in CORPUS.glob("*.txt"))
+    cmd = [
+        sys.executable,
+        "-c",
+        "from defcoop.cli import main; main()",
+        "extract",
+        *files,
+        "--jsonl",
+    ]
+    procs = [
+        subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        for seed in ("1", "2")
+    ]
+    outs = [proc.communicate(timeout=120)[0] for proc in procs]
+    assert all(proc.returncode == 0 for proc in procs)
+    assert outs[0] and outs[0] == outs[1]
 
 
 def test_executor_names() -> None:

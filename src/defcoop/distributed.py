@@ -181,7 +181,7 @@ def _start_client(scheduler: str | None, workers: int | None) -> tuple[Any, Any 
         n_workers=n,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: never clash with a running cluster
     )
     try:
         client = dist.Client(cluster)

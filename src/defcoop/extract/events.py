@@ -101,7 +101,10 @@ STRONG = frozenset({"meeting", "courtesy_call", "two_plus_two", "consultation", 
 
 
 def find_triggers(
-    text: str, sentence: tuple[int, int], date_ends: list[int] | None = None
+    text: str,
+    sentence: tuple[int, int],
+    date_ends: list[int] | None = None,
+    last_type: str | None = None,
 ) -> list[Trigger]:
     """Act triggers in one sentence (offsets in ``text``), in reading order.
 
@@ -114,7 +117,7 @@ def find_triggers(
     taken: list[tuple[int, int]] = []
     out: list[Trigger] = []
     content = bool(c.content_openers.search(sent))
-    for t in find_agreements(sent):
+    for t in find_agreements(sent, last_type):
         out.append(Trigger(t.kind, t.start + s0, t.end + s0, t.rule, t.agreement))
         taken.append((t.start, t.end))
     for de in date_ends or []:
@@ -161,12 +164,46 @@ _DATED_HEAD = re.compile(
 )
 
 
-def find_agreements(sent: str) -> list[Trigger]:
+_SAME_DOC = re.compile(r"(?:同|本|当該)(?:協定|覚書|取決め?|条約|文書)")
+_BARE_STATUS = re.compile(r"(?<=[、,])[^、。]{0,12}?に(発効|署名|締結)(?:し|した|され)")
+
+
+def find_agreements(sent: str, last_type: str | None = None) -> list[Trigger]:
     """Document nouns with a status verb right after (…が署名され), before (署名された…),
-    or headed by a date ("2019年の…共同声明", issued then)."""
+    or headed by a date ("2019年の…共同声明", issued then). ``last_type`` is the type of
+    the document the paragraph last told of: "同協定が署名され、2025年1月に発効した"
+    goes on about it."""
     c = cues()
     out: list[Trigger] = []
     seen: list[tuple[int, int]] = []
+    if last_type:
+        for m in _SAME_DOC.finditer(sent):
+            tail = sent[m.end() : m.end() + 20]
+            sm = re.match(r"^(?:が|を|に|の|は)?[^、。]{0,6}?(" + c.status_any.pattern + ")", tail)
+            if sm:
+                out.append(
+                    Trigger(
+                        "agreement",
+                        m.start(),
+                        m.end() + sm.end(),
+                        f"agreement:same:{last_type}",
+                        {"type": last_type, "status": _status_of(sm.group(1))},
+                    )
+                )
+                seen.append((m.start(), m.end() + sm.end()))
+        if out:
+            for m in _BARE_STATUS.finditer(sent):
+                if not _overlaps((m.start(), m.end()), seen):
+                    out.append(
+                        Trigger(
+                            "agreement",
+                            m.start(),
+                            m.end(),
+                            f"agreement:same:{last_type}",
+                            {"type": last_type, "status": _status_of(m.group(1))},
+                        )
+                    )
+                    seen.append((m.start(), m.end()))
     status_re = c.status_any.pattern
     tail_re = re.compile(rf"^{_SKIP_GROUPS}(?:が|を|に|の|も|は)?([^、。]{{0,12}}?)({status_re})")
     for pat, typ in c.docs:
@@ -177,8 +214,14 @@ def find_agreements(sent: str) -> list[Trigger]:
             status = None
             stat_end = m.end()
             sm = tail_re.match(tail)
+            sa = re.match(r"^[^、。]{0,16}?実質合意", tail)
+            if sa:  # "…協定の締結交渉が実質合意に至った": the stage reached is 実質合意
+                status, stat_end = "substantially_agreed", m.end() + sa.end()
+                sm = None
             blocked = re.search(r"交渉|検討|向け|開始|予定|早期", sm.group(1)) if sm else None
-            if sm and (not blocked or sm.group(2) == "実質合意"):
+            if status is not None:
+                pass
+            elif sm and (not blocked or sm.group(2) == "実質合意"):
                 status = _status_of(sm.group(2))
                 stat_end = m.end() + sm.end()
             else:
@@ -229,6 +272,8 @@ def is_plan(text: str, trig_end: int, sent_end: int) -> bool:
     …することで一致, 早期締結に向け…): read up to the next comma."""
     c = cues()
     tail = text[trig_end : min(sent_end, trig_end + 30)]
+    if re.match(r"^(?:に至った|が行われた|を行った|した|された)", tail):
+        return False  # told as done ("実質合意に至ったことを歓迎し…")
     clause_tail = re.split(r"[、。]", tail, maxsplit=1)[0]
     if c.not_after.match(tail.lstrip("をしにがてた、")) or c.plan_tail.search(clause_tail):
         return True

@@ -356,7 +356,10 @@ class _Finder:
         trie = _Trie()
         for s in self.table:
             end = _BOUNDARY.get(_kind_of(s[-1]))
-            trie.add(s, f"(?![{end}])" if end else "")
+            guard = f"(?![{end}])" if end else ""
+            if s.endswith("海") and not self.table[s][0]:
+                guard += "(?!軍)"  # フィリピン海 is a sea, フィリピン海軍 a navy
+            trie.add(s, guard)
         not_before: dict[str, list[str]] = {
             str(k): [str(w) for w in v or ()]
             for k, v in (rl.get("abbrev_not_before") or {}).items()

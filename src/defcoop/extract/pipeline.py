@@ -172,7 +172,9 @@ def _analyze(seg: Segment, doc: Document, st: _DocState) -> _Para:
             or re.match(r"^(?:に|中に|の|まで)?[^、。]{0,6}(?:予定|計画|配備|目指|までに)", tail)
             or re.match(r"^(?:度)?(?:に続[きく]|以来\d+(?:回|度)目|以来初|ぶり|が)", tail)
         )
-        if value.iso and not aside:
+        # "2022年の「共同声明」": a document's date, told in passing, is not the narrative's
+        passing = bool(re.match(r"^の[「『]", tail))
+        if value.iso and not aside and not passing:
             st.ctx.commit(value, lead=first)
             first = False
         dates.append(_Date(m.start, m.end, value, aside))
@@ -306,8 +308,16 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
     unit_topic = next((u for u in para.units if T[u.end : u.end + 1] in ("は", "が")), None)
     sentence_events: list[Event] = []
     for s0, s1 in para.sentences:
+        last_type = next(
+            (
+                e.agreement["type"]
+                for e in reversed(out)
+                if e.agreement and e.agreement.get("type") != "DECLARATION"
+            ),
+            None,
+        )
         triggers = ev.find_triggers(
-            T, (s0, s1), [d.end for d in para.dates if not d.aside and d.value.iso]
+            T, (s0, s1), [d.end for d in para.dates if not d.aside and d.value.iso], last_type
         )
         # a visit that only frames a meeting or courtesy call is covered by it
         has_meeting = any(
@@ -328,7 +338,12 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
             group = _date_groups(para, clause[0], trig.end)
             own_date = bool(group)
             prev = [t for t in triggers if t.start < trig.start]
-            if not group and (trig.kind != "agreement" or (prev and prev[-1].kind in ev.STRONG)):
+            verbal = bool(re.match(r"(?:し|した|され|に至)", T[trig.end : trig.end + 3]))
+            if not group and (
+                trig.kind != "agreement"
+                or (prev and (prev[-1].kind in ev.STRONG or verbal))
+                or any(t.kind in ev.STRONG for t in prev)
+            ):
                 # an agreement takes the date of the meeting it was signed or welcomed at
                 group = _date_groups(para, s0, trig.start)
             dated_before = any(s0 <= d.start < trig.start and d.value.iso for d in para.dates)
