@@ -247,5 +247,9 @@ def ingest_paths(
         report.files.append(write_extracted(store, item))
         if progress is not None:
             progress(done, len(files), item.path)
+    if report.changes:  # registry, dedup, people/tenures, axes follow the documents
+        from defcoop.kb.resolve import resolve
+
+        resolve(store)
     report.seconds = perf_counter() - t0
     return report

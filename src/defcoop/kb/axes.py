@@ -124,7 +124,9 @@ def role_axis(
     if not role:
         return None
     if role in UNIT_ROLES:
-        return Axis("automatic", (ev.provenance or {}).get("jp_role", {}).get("rule"), "organization")
+        return Axis(
+            "automatic", (ev.provenance or {}).get("jp_role", {}).get("rule"), "organization"
+        )
     if ev.date_from is None or ev.date_to is None:
         return Axis("unresolved", None, "no date to check the role against")
     lo, hi = ev.date_from, ev.date_to
@@ -172,7 +174,9 @@ def compute_axes(
     if n_evidence:
         cue = f"{n_evidence} span(s) in {n_docs} document(s)"
         if ev.orphaned:
-            out["source"] = Axis("unresolved", "orphaned", "the sentence is gone from every current document")
+            out["source"] = Axis(
+                "unresolved", "orphaned", "the sentence is gone from every current document"
+            )
         else:
             out["source"] = Axis("automatic", "evidence", cue)
     else:
@@ -254,7 +258,11 @@ def update_axes_session(session: Session) -> AxesResult:
         for a in AXES:
             if old_axes.get(a) in CURATED:
                 axes[a] = old_axes[a]
-                detail[a] = old_detail.get(a) or {"status": old_axes[a], "rule": "curated", "cue": None}
+                detail[a] = old_detail.get(a) or {
+                    "status": old_axes[a],
+                    "rule": "curated",
+                    "cue": None,
+                }
                 continue
             if a in computed:
                 axes[a] = computed[a].status

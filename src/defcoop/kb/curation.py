@@ -282,11 +282,11 @@ def _partner_codes(value: Any) -> list[str]:
         code = str(item).strip()
         if not code:
             continue
-        p = registry().get(code) or (
-            registry().get(c) if (c := registry().lookup(code)) else None
-        )
+        p = registry().get(code) or (registry().get(c) if (c := registry().lookup(code)) else None)
         if p is None or p.is_self:
-            raise CurationError(f"partners: unknown partner {code!r} (use ISO 3166 alpha-3 or a group code)")
+            raise CurationError(
+                f"partners: unknown partner {code!r} (use ISO 3166 alpha-3 or a group code)"
+            )
         out.append(p.code)
     return sorted(set(out))
 
@@ -333,9 +333,9 @@ PERSON_FIELDS: dict[str, Callable[[Any], Any]] = {
     "name_reading": _text,
     "name_en": _text,
     "country": _partner,
-    "variants": lambda v: [x.strip() for x in v.split(",") if x.strip()]
-    if isinstance(v, str)
-    else list(v or []),
+    "variants": lambda v: (
+        [x.strip() for x in v.split(",") if x.strip()] if isinstance(v, str) else list(v or [])
+    ),
 }
 TENURE_FIELDS: dict[str, Callable[[Any], Any]] = {
     "role": lambda v: role_code(str(v)),
@@ -399,7 +399,9 @@ def _event_value(row: m.Event, fld: str) -> Any:
 def _set_event_field(row: m.Event, fld: str, value: Any) -> None:
     if fld == "partners":
         have = {p.partner_code: p for p in row.partners}
-        row.partners = [have.get(c) or m.EventPartner(partner_code=c, rule="curated") for c in value]
+        row.partners = [
+            have.get(c) or m.EventPartner(partner_code=c, rule="curated") for c in value
+        ]
         return
     setattr(row, fld, value)
     if fld in ("date", "end"):
@@ -951,9 +953,7 @@ def unmerge(
         row = _load(s, "event", event_id)
         _check_version(row, "event", event_id, expected_version)
         if row.merged_into_id is None:
-            merged = list(
-                s.scalars(select(m.Event.id).where(m.Event.merged_into_id == event_id))
-            )
+            merged = list(s.scalars(select(m.Event.id).where(m.Event.merged_into_id == event_id)))
             hint = (
                 f"; reports merged into it: {', '.join(merged)} (unmerge those)" if merged else ""
             )

@@ -43,6 +43,7 @@ date or partners re-decides them; rejected events never take part.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -99,8 +100,8 @@ class Report:
     kind: str
     date: str | None
     precision: str
-    lo: date | None
-    hi: date | None
+    lo: dt.date | None
+    hi: dt.date | None
     partners: frozenset[str]
     jp_role: str | None
     jp_name: str | None
@@ -168,7 +169,7 @@ def load_reports(session: Session) -> list[Report]:
         select(
             ev.id, ev.doc_key, ev.kind, ev.date, ev.precision, ev.date_from, ev.date_to,
             ev.jp_role, ev.jp_name, ev.location, ev.occasion, ev.modality, ev.agreement_type,
-            ev.agreement_status, ev.count, ev.quote, ev.state, ev.provenance, ev.merged_into_id,
+            ev.agreement_status, ev.count.label("n_count"), ev.quote, ev.state, ev.provenance, ev.merged_into_id,
             ev.merge_reason, ev.line,
         ).where(ev.state != "rejected")
     ).all()  # fmt: skip
@@ -191,7 +192,7 @@ def load_reports(session: Session) -> list[Report]:
             occasion=r.occasion,
             modality=r.modality,
             agreement=(r.agreement_type, r.agreement_status),
-            count=r.count,
+            count=r.n_count,
             quote=r.quote or "",
             state=r.state,
             pin=pin if isinstance(pin, dict) else None,
@@ -211,7 +212,7 @@ def load_reports(session: Session) -> list[Report]:
             pa.side == "partner", pa.state != "rejected", pa.name.is_not(None)
         )
     ):
-        people[eid].add(_fold_name(name))
+        people[eid].add(_fold_name(name or ""))
     spans: dict[str, list[tuple[str, int, int, str | None]]] = defaultdict(list)
     for eid, doc_id, start, end, kind in session.execute(
         select(
@@ -299,7 +300,11 @@ def corroboration(a: Report, b: Report) -> list[str]:
 
 def explain(a: Report, b: Report, rules: Sequence[str]) -> str:
     """One line: the rule, then what matched."""
-    bits = [f"{a.kind}", f"{a.date} ~ {b.date}", f"partners {','.join(sorted(a.partners | b.partners))}"]
+    bits = [
+        f"{a.kind}",
+        f"{a.date} ~ {b.date}",
+        f"partners {','.join(sorted(a.partners | b.partners))}",
+    ]
     if "same_named_event" in rules:
         bits.append("named " + " / ".join(sorted(a.names & b.names)))
     if "same_counterpart" in rules:
@@ -575,8 +580,13 @@ def evidence_bundle(store: Store, event_id: str) -> list[Source]:
             s.execute(select(m.Event.id, m.Event.merge_reason).where(m.Event.id.in_(ids))).all()
         )
         rows = s.execute(
-            select(m.Evidence, m.Document.doc_key, m.Document.version, m.Document.is_current,
-                   m.Segment.kind)  # fmt: skip
+            select(
+                m.Evidence,
+                m.Document.doc_key,
+                m.Document.version,
+                m.Document.is_current,
+                m.Segment.kind,
+            )
             .join(m.Document, m.Document.id == m.Evidence.document_id)
             .outerjoin(m.Segment, m.Segment.id == m.Evidence.segment_id)
             .where(m.Evidence.event_id.in_(ids))

@@ -31,6 +31,7 @@ whole asked period hides other persons' inferred tenures.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -53,6 +54,11 @@ from defcoop.store import models as m
 from defcoop.store.dates import bounds
 
 CURATED_PERSON_STATES = ("verified", "corrected", "manual")
+#: Event kinds the Japanese principal performs (talks, visits, attendance): the principal
+#: counts as a dated mention even when the quote leaves the name to a previous sentence.
+TALK_KINDS = frozenset(
+    {"meeting", "two_plus_two", "consultation", "courtesy_call", "conference", "visit"}
+)
 PRECISION_RANK = {"day": 3, "month": 2, "year": 1}
 
 _KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヵヶ"
@@ -130,8 +136,8 @@ class Mention:
     title: str | None
     former: bool
     date: str
-    date_from: date
-    date_to: date
+    date_from: dt.date
+    date_to: dt.date
     event_id: str
     evidence_id: str | None = None
     doc_key: str | None = None
@@ -243,7 +249,7 @@ def collect_mentions(session: Session) -> list[Mention]:
     """Every dated person mention of the non-rejected events of the store."""
     ev = m.Event
     events = session.execute(
-        select(ev.id, ev.doc_key, ev.date, ev.end, ev.jp_role, ev.jp_name, ev.quote).where(
+        select(ev.id, ev.doc_key, ev.kind, ev.date, ev.end, ev.jp_role, ev.jp_name, ev.quote).where(
             ev.state != "rejected", ev.date.is_not(None)
         )
     ).all()
@@ -288,7 +294,10 @@ def collect_mentions(session: Session) -> list[Mention]:
         in_sentence = find_jp_people(normalize(sentence).text)
         in_quote = find_jp_people(normalize(quote or e.quote or "").text)
         seen: set[tuple[str, str]] = set()
-        if e.jp_name and e.jp_role and valid_jp_name(e.jp_name):
+        # an act the principal did not perform ("会談では、2023年6月に両国が署名した…"):
+        # count the principal only when named in the quote or the event is one of theirs
+        acted = e.kind in TALK_KINDS or (e.jp_name or "") in (quote or e.quote or "")
+        if e.jp_name and e.jp_role and acted and valid_jp_name(e.jp_name):
             same = [p for p in in_sentence if p.name == e.jp_name]
             role = e.jp_role
             if role not in person_roles:  # GOV/MOD: take the title's role when written
@@ -336,24 +345,27 @@ def collect_mentions(session: Session) -> list[Mention]:
             )
         ):
             partners_of[eid].append(code)
-    for p in parts:
-        e = info.get(p.event_id)
-        if e is None:
+    for part in parts:
+        pe = info.get(part.event_id)
+        if pe is None:
             continue
-        lo, hi = _event_bounds(e.date, e.end)
+        lo, hi = _event_bounds(pe.date, pe.end)
         if lo is None or hi is None:
             continue
         cleaned = clean_counterpart(
-            p.name, p.title or p.role_code, p.partner_code, partners_of.get(p.event_id, [])
+            part.name or "",
+            part.title or part.role_code,
+            part.partner_code,
+            partners_of.get(part.event_id, []),
         )
         if cleaned is None:
             continue
         name, reading, title, country, cue = cleaned
         out.append(
             Mention(
-                "partner", country, name, reading, foreign_role(title), title, bool(p.former),
-                e.date, lo, hi, e.id, None, e.doc_key, e.end, participant_id=p.id,
-                cue=cue + ("+当時" if p.former else ""),
+                "partner", country, name, reading, foreign_role(title), title, bool(part.former),
+                pe.date, lo, hi, pe.id, None, pe.doc_key, pe.end, participant_id=part.id,
+                cue=cue + ("+当時" if part.former else ""),
             )
         )  # fmt: skip
     return out
@@ -676,7 +688,7 @@ def build_people_session(session: Session) -> PeopleResult:
         for t in session.scalars(select(m.RoleTenure).where(m.RoleTenure.basis == "inferred"))
     }
     for t in tenures:
-        values_t = {
+        values_t: dict[str, Any] = {
             "person_id": t.person_id,
             "role": t.role,
             "country": t.country,
@@ -691,9 +703,9 @@ def build_people_session(session: Session) -> PeopleResult:
         if row_t is None:
             session.add(m.RoleTenure(id=t.id, basis="inferred", **values_t))
         else:
-            for f, v in values_t.items():
-                if getattr(row_t, f) != v:
-                    setattr(row_t, f, v)
+            for f, val in values_t.items():
+                if getattr(row_t, f) != val:
+                    setattr(row_t, f, val)
     # -- participants -> persons
     link: dict[str, str] = {}
     for d in drafts:

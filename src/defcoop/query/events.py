@@ -220,9 +220,10 @@ def _order_by(sort: str) -> list[Any]:
         return col.desc() if desc else col.asc()
 
     by: dict[str, list[Any]] = {
-        "date": [E.date_from.is_(None), d(E.date_from), d(E.date), E.doc_key, E.line],
-        "kind": [d(E.kind), E.date_from.is_(None), E.date_from],
-        "state": [d(E.state), E.date_from.is_(None), E.date_from],
+        # NULLS LAST on both backends: undated events come after the dated ones.
+        "date": [d(E.date_from).nulls_last(), d(E.doc_key), d(E.line)],
+        "kind": [d(E.kind), E.date_from.asc().nulls_last()],
+        "state": [d(E.state), E.date_from.asc().nulls_last()],
         "doc": [d(E.doc_key), d(E.line)],
         "updated": [d(E.updated_at)],
         "id": [],
@@ -317,16 +318,6 @@ def iter_events(store: Store, q: EventQuery | None = None, *, batch: int = 1000)
 # --------------------------------------------------------------------------- facets
 
 
-def _counts(
-    session: Session, key: Any, conds: Sequence[ColumnElement[bool]], join_partners: bool = False
-) -> dict[Any, int]:
-    stmt = select(key, func.count()).select_from(E)
-    if join_partners:
-        stmt = stmt.join(EP, EP.event_id == E.id)
-    stmt = stmt.where(*conds).group_by(key)
-    return {k: int(n) for k, n in session.execute(stmt)}
-
-
 def level_case() -> Any:
     """SQL CASE mapping ``jp_role`` to its level name (``unspecified`` otherwise)."""
     return case(
@@ -340,22 +331,38 @@ def _sorted(counts: dict[str, int]) -> dict[str, int]:
 
 
 def _facets(session: Session, q: EventQuery) -> Facets:
+    """Two grouped queries: (kind, state, jp_role, year) in one pass, partners in another;
+    the first is folded into four facets over its groups (never over rows)."""
     d = PartnerDirectory.load(session)
-    conds = compile_filters(session, q, d)
-    kind = _counts(session, E.kind, conds)
-    state = _counts(session, E.state, conds)
-    roles = _counts(session, E.jp_role, conds)
-    year = _counts(session, YEAR, conds)
-    partner = _counts(session, EP.partner_code, conds, join_partners=True)
-    level: dict[str, int] = {}
-    for role, n in roles.items():
-        lv = level_of(role)
-        level[lv] = level.get(lv, 0) + n
+    conds = compile_filters(session, q.unpaged(), d)
+    grouped = session.execute(
+        select(E.kind, E.state, E.jp_role, YEAR, func.count())
+        .where(*conds)
+        .group_by(E.kind, E.state, E.jp_role, YEAR)
+    ).all()
+    kind: dict[str, int] = defaultdict(int)
+    state: dict[str, int] = defaultdict(int)
+    level: dict[str, int] = defaultdict(int)
+    year: dict[str, int] = defaultdict(int)
+    for k, st, role, y, n in grouped:
+        kind[k] += n
+        state[st] += n
+        level[level_of(role)] += n
+        year[y or "undated"] += n
+    partner = {
+        code: int(n)
+        for code, n in session.execute(
+            select(EP.partner_code, func.count())
+            .join(E, E.id == EP.event_id)
+            .where(*conds)
+            .group_by(EP.partner_code)
+        )
+    }
     return Facets(
         total=sum(kind.values()),
         kind=_sorted(kind),
         partner=_sorted(partner),
-        year=dict(sorted(((y or "undated"), n) for y, n in year.items())),
+        year=dict(sorted(year.items())),
         level={lv: level[lv] for lv in ALL_LEVELS if lv in level},
         state=_sorted(state),
     )
