@@ -10,6 +10,7 @@ import os
 import platform
 import resource
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -48,12 +49,33 @@ def machine() -> dict[str, Any]:
     except OSError:
         pass
     return {
+        "commit": _commit(),
         "nproc": os.cpu_count(),
         "cpu": model,
         "ram_gb": round(ram / 2**30, 1),
         "python": sys.version.split()[0],
         "os": platform.platform(),
     }
+
+
+def _commit() -> str:
+    """The commit measured (``+dirty`` when the work tree has changes)."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return head + ("+dirty" if dirty else "")
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -126,12 +148,32 @@ class MemorySampler:
             self.peak_process_mb = max(self.peak_process_mb, own)
             self.peak_total_mb = max(self.peak_total_mb, own)
 
-    def to_dict(self) -> dict[str, float]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "peak_rss_total_mb": round(self.peak_total_mb, 1),
             "peak_rss_process_mb": round(self.peak_process_mb, 1),
             "sampler": "psutil" if psutil is not None else "getrusage",
         }
+
+
+def cpu_seconds_tree() -> float:
+    """CPU seconds (user + system) used so far by this process and its descendants,
+    reaped or alive: a contention-proof measure of work, unlike wall time."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    dead = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = own.ru_utime + own.ru_stime + dead.ru_utime + dead.ru_stime
+    if psutil is not None:
+        try:
+            live = psutil.Process().children(recursive=True)
+        except psutil.Error:
+            live = []
+        for proc in live:
+            try:
+                t = proc.cpu_times()
+            except psutil.Error:
+                continue
+            total += t.user + t.system + t.children_user + t.children_system
+    return total
 
 
 class Timer:
@@ -147,7 +189,12 @@ def write_result(name: str, payload: dict[str, Any]) -> Path:
     """``benchmarks/out/<name>.json`` with the machine added."""
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"{name}.json"
-    data = {"benchmark": name, "machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M"), **payload}
+    data = {
+        "benchmark": name,
+        "machine": machine(),
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+        **payload,
+    }
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
     return path
 

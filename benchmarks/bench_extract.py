@@ -8,7 +8,9 @@ runs the extraction, so that peak memory is that run's own:
 * ``startup_s``: imports plus the first document (rule tables load lazily), or the
   cluster start and worker warm-up for dask; not part of the throughput;
 * ``chars_per_s``: decoded characters of the corpus / wall time after start-up;
-  ``per_core`` divides by the cores used (1, 2, 2);
+  ``per_core`` divides by the cores used (1, 2, 2); ``chars_per_cpu_s`` divides by the
+  CPU seconds of the whole process tree instead (coordination included), which other
+  load on the machine does not distort;
 * ``peak_rss_*``: sampled over the process tree (see ``_common.MemorySampler``).
 
     uv run python benchmarks/bench_extract.py             # corpus, synth-50, synth-100
@@ -30,7 +32,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from _common import CORPUS, OUT, MemorySampler, Timer, markdown_table, write_result
+from _common import (
+    CORPUS,
+    OUT,
+    MemorySampler,
+    Timer,
+    cpu_seconds_tree,
+    markdown_table,
+    write_result,
+)
 
 MODES = ("serial", "workers2", "dask")
 FULL = ("corpus", "synth-50", "synth-100")
@@ -83,17 +93,17 @@ def run_one(mode: str, folder: Path) -> dict[str, Any]:
 
     with sampler.running():
         if mode == "serial":
-            t = Timer()
+            t, cpu0 = Timer(), cpu_seconds_tree()
             for f in files:
                 count(extract_path(f))
-            seconds = t.seconds
+            seconds, cpu = t.seconds, cpu_seconds_tree() - cpu0
         elif mode == "workers2":
             from defcoop.ingest import _extract_parallel
 
-            t = Timer()  # the pool starts here (fork: cheap); its warm-up counts
+            t, cpu0 = Timer(), cpu_seconds_tree()  # the pool starts here (fork: cheap)
             for item in _extract_parallel(files, KnownContent(), 2):
                 count(item)
-            seconds = t.seconds
+            seconds, cpu = t.seconds, cpu_seconds_tree() - cpu0
         elif mode == "dask":
             from distributed import Client, LocalCluster
 
@@ -107,10 +117,10 @@ def run_one(mode: str, folder: Path) -> dict[str, Any]:
             client.run(_warm)
             startup += t.seconds
             try:
-                t = Timer()
+                t, cpu0 = Timer(), cpu_seconds_tree()
                 for item in extract_dask(files, client=client, send="paths"):
                     count(item)
-                seconds = t.seconds
+                seconds, cpu = t.seconds, cpu_seconds_tree() - cpu0
             finally:
                 client.close()
                 cluster.close()
@@ -127,6 +137,8 @@ def run_one(mode: str, folder: Path) -> dict[str, Any]:
         "seconds": round(seconds, 2),
         "chars_per_s": round(chars / seconds),
         "per_core": round(chars / seconds / cores),
+        "cpu_s": round(cpu, 2),
+        "chars_per_cpu_s": round(chars / cpu),
         "mb_per_s": round(nbytes / 1e6 / seconds, 3),
         "cores": cores,
         **sampler.to_dict(),
@@ -188,6 +200,7 @@ def main() -> None:
             print(json.dumps(row), flush=True)
     write_result("extract", {"rows": rows, "target_per_core": 350_000})
     cols = ["corpus", "mode", "mb", "chars", "startup_s", "seconds", "chars_per_s", "per_core"]
+    cols += ["chars_per_cpu_s"]
     print(markdown_table(rows, [*cols, "peak_rss_total_mb", "peak_rss_process_mb"]))
 
 

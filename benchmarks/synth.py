@@ -138,7 +138,6 @@ def make_corpus(
     """Write the synthetic corpus into ``out`` (reused if already made alike)."""
     target = int(mb * MB)
     max_bytes = min(max_kb * 1024, MAX_FILE_BYTES)
-    wanted = Manifest(target, seed, min_kb, max_kb)
     manifest_path = out / "manifest.json"
     if manifest_path.exists():
         try:

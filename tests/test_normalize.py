@@ -127,3 +127,18 @@ def test_examples_from_the_corpus_genre() -> None:
     n2 = normalize("注…")
     assert n2.text == "注..."
     assert n2.original_slice(2, 3) == "…"
+
+
+def test_sub_equals_normalizing_the_slice() -> None:
+    """A view cut from the whole document equals normalizing the slice itself."""
+    from defcoop.normalize import normalize as _n
+
+    text = "前文ｱｲ。\n２０２４年５月、ﾊﾟﾘにて会談（当時）。\n末尾"
+    full = _n(text)
+    a = text.index("２")
+    b = text.index("\n末")
+    part = full.sub(a, b)
+    ref = _n(text[a:b], base=a)
+    assert part.text == ref.text
+    assert part.src == ref.src
+    assert part.original_slice(0, 4) == ref.original_slice(0, 4)

@@ -16,7 +16,8 @@ stores: same documents, segments, events and ids.
   default) sends paths to a cluster started here and bytes to any other. A file the
   client cannot send (missing, too large, unsupported) fails exactly as it would in
   a serial run, without leaving the client.
-* **Bounded memory.** Small files are batched into tasks of about ``batch_bytes``;
+* **Bounded memory.** Small files are batched into tasks of about ``batch_bytes``
+  (256 KiB; a bigger file is a task of its own);
   at most two tasks per worker thread are in flight, so the client holds a bounded
   window of results whatever the corpus size.
 * **Failures.** A bad file is a failed file, as everywhere. A task lost with its
@@ -54,7 +55,7 @@ SendMode = Literal["auto", "paths", "bytes"]
 
 #: Target raw size of one task: big enough that scheduling costs nothing, small
 #: enough that a few tasks per worker keep every core busy.
-DEFAULT_BATCH_BYTES = 1 << 20
+DEFAULT_BATCH_BYTES = 256 << 10
 #: At most this many files in one task (many tiny press releases).
 MAX_FILES_PER_TASK = 64
 #: Tasks in flight per worker thread.

@@ -8,6 +8,7 @@ back so that evidence always quotes the exact original characters.
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -67,10 +68,29 @@ class NormalizedText:
         o_end = self.src[end] if self.src[end] > last else last + 1
         return o_start, o_end
 
+    def sub(self, start: int, end: int) -> NormalizedText:
+        """The normalized view of the original span [start, end) (document offsets),
+        cut from this one so a document is normalized once."""
+        n0 = bisect_left(self.src, start, 0, len(self.src) - 1)
+        n1 = bisect_left(self.src, end, 0, len(self.src) - 1)
+        return NormalizedText(
+            self.original[start - self.base : end - self.base],
+            self.text[n0:n1],
+            [*self.src[n0:n1], end],
+            start,
+        )
+
     def original_slice(self, start: int, end: int) -> str:
         """The original characters behind a normalized span (``src`` offsets include ``base``)."""
         a, b = self.to_original(start, end)
         return self.original[a - self.base : b - self.base]
+
+
+# Characters seen so far: their one-to-one folds (identity left out) and those whose
+# fold is empty or several characters (they need the offset-tracking loop).
+_TABLE: dict[int, str] = {}
+_KNOWN: set[str] = set()
+_MULTI: set[str] = set()
 
 
 def normalize(original: str, base: int = 0) -> NormalizedText:
@@ -84,6 +104,23 @@ def normalize(original: str, base: int = 0) -> NormalizedText:
     ascii_ok = original.isascii() and "\r" not in original
     if ascii_ok:
         return NormalizedText(original, original, list(range(base, base + len(original) + 1)), base)
+    # Fast path: when every distinct character folds to exactly one character the
+    # mapping is the identity on offsets and the fold is one C-level translate().
+    chars = set(original)
+    for ch in chars - _KNOWN:
+        f = fold_char(ch)
+        if len(f) != 1:
+            _MULTI.add(ch)
+        elif f != ch:
+            _TABLE[ord(ch)] = f
+        _KNOWN.add(ch)
+    if not chars & _MULTI:
+        return NormalizedText(
+            original,
+            original.translate(_TABLE),
+            list(range(base, base + len(original) + 1)),
+            base,
+        )
     for i, ch in enumerate(original):
         f = fold_char(ch)
         if f == ch:

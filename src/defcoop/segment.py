@@ -142,6 +142,19 @@ def classify(s: str, r: _Rules | None = None) -> tuple[str, int | None]:
     return "body", None
 
 
+_MARKS: dict[int, re.Pattern[str]] = {}
+
+
+def _marks_re(r: _Rules) -> re.Pattern[str]:
+    """The characters where a sentence may start or end (cached per rule set)."""
+    pat = _MARKS.get(id(r))
+    if pat is None:
+        chars = set(r.open_close) | set(r.open_close.values()) | set(r.sentence_end) | {r.cell_sep}
+        pat = re.compile("[" + re.escape("".join(sorted(chars))) + "]|" + r.bullets.pattern)
+        _MARKS[id(r)] = pat
+    return pat
+
+
 def sentence_spans(nt: NormalizedText, r: _Rules | None = None) -> list[tuple[int, int]]:
     """Sentence spans (original offsets) of a normalized paragraph.
 
@@ -157,12 +170,13 @@ def sentence_spans(nt: NormalizedText, r: _Rules | None = None) -> list[tuple[in
         pos = m.end()
     pieces.append((pos, len(text)))
     closers = {v: k for k, v in r.open_close.items()}
+    marks = _marks_re(r)
     spans: list[tuple[int, int]] = []
     for a, b in pieces:
         depth: list[str] = []
         start = a
-        i = a
-        while i < b:
+        for m in marks.finditer(text, a, b):  # visit only brackets, stops, cells, bullets
+            i = m.start()
             ch = text[i]
             cut_before = False
             cut_after = False
@@ -184,7 +198,6 @@ def sentence_spans(nt: NormalizedText, r: _Rules | None = None) -> list[tuple[in
             elif cut_after:
                 spans.append((start, i + 1))
                 start = i + 1
-            i += 1
         spans.append((start, b))
     out: list[tuple[int, int]] = []
     for s, e in spans:
@@ -197,14 +210,18 @@ def sentence_spans(nt: NormalizedText, r: _Rules | None = None) -> list[tuple[in
     return out
 
 
-def segment(doc: Document) -> list[Segment]:
-    """Split ``doc`` into paragraph segments in reading order."""
+def segment(doc: Document, full: NormalizedText | None = None) -> list[Segment]:
+    """Split ``doc`` into paragraph segments in reading order.
+
+    ``full`` is the document's normalized view when the caller already has it.
+    """
     r = rules()
+    full = full or normalize(doc.text)
     lines = _lines(doc.text)
     norms: list[tuple[int, str]] = []
     nts: list[NormalizedText] = []
     for lineno, a, b in lines:
-        nt = normalize(doc.text[a:b], base=a)
+        nt = full.sub(a, b)
         nts.append(nt)
         norms.append((lineno, nt.text.strip()))
     footnotes = _footnote_lines(norms, r)

@@ -68,13 +68,23 @@ class _DocState:
     last_event: Event | None = None
     heading_date: DateValue | None = None
     prev_topic: pp.JpPerson | None = None
+    full: NormalizedText | None = None
+
+
+_SENT_MARKS = re.compile(r"[「『(【」』)】。\t]")
 
 
 def _split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of a normalized paragraph: 。 outside brackets, and table cells.
+
+    Only bracket and stop characters are visited, so long paragraphs cost little.
+    """
     out: list[tuple[int, int]] = []
     depth = 0
     start = 0
-    for i, ch in enumerate(text):
+    for m in _SENT_MARKS.finditer(text):
+        ch = m.group()
+        i = m.start()
         if ch in "「『(【":
             depth += 1
         elif ch in "」』)】":
@@ -140,7 +150,11 @@ def _participants(para: _Para, a: int, b: int) -> list[str]:
 
 
 def _analyze(seg: Segment, doc: Document, st: _DocState) -> _Para:
-    nt = normalize(doc.text[seg.start : seg.end], base=seg.start)
+    nt = (
+        st.full.sub(seg.start, seg.end)
+        if st.full is not None
+        else normalize(doc.text[seg.start : seg.end], base=seg.start)
+    )
     T = nt.text
     sentences = _split_sentences(T)
     partners = [m for m in pt.find_partners(T) if m.code != "JPN"]
@@ -687,7 +701,7 @@ def _dominant_partners(text: str) -> list[str]:
     (a Japan-ASEAN summary); used only when nothing closer names a partner."""
     from collections import Counter
 
-    counts = Counter(m.code for m in pt.find_partners(normalize(text).text) if m.code != "JPN")
+    counts = Counter(m.code for m in pt.find_partners(text) if m.code != "JPN")
     if not counts:
         return []
     (top, n), total = counts.most_common(1)[0], sum(counts.values())
@@ -714,14 +728,15 @@ def _merge_participation(para: _Para, st: _DocState) -> bool:
 
 def extract_document(doc: Document, segments: list[Segment] | None = None) -> list[Event]:
     """All events of ``doc`` in reading order, deduplicated within the document."""
-    segs = segments if segments is not None else segment_document(doc)
-    st = _DocState(ctx=dt.DateContext())
+    full = normalize(doc.text)
+    segs = segments if segments is not None else segment_document(doc, full)
+    st = _DocState(ctx=dt.DateContext(), full=full)
     anchor = None
     dd = dt.document_date(doc.text[:3000])
     if dd is not None and dd.iso:
         anchor = dd.iso
     st.ctx.start_section(anchor)
-    st.doc_partners = _dominant_partners(doc.text)
+    st.doc_partners = _dominant_partners(full.text)
     events: list[Event] = []
     for seg in segs:
         if seg.section_id != st.section:
@@ -731,9 +746,9 @@ def extract_document(doc: Document, segments: list[Segment] | None = None) -> li
             st.last_event = None
         if seg.kind not in EVENT_BLOCKS:
             continue
-        text = normalize(doc.text[seg.start : seg.end]).text
         st.ctx.start_paragraph()
         para = _analyze(seg, doc, st)
+        text = para.nt.text
         if seg.kind == "heading":
             _update_section_partner(text, st, heading=True)
             dated = [d.value for d in para.dates if d.value.iso and not d.aside]
@@ -809,23 +824,26 @@ def _dedupe(events: list[Event]) -> list[Event]:
     Japanese principal and agreement type, compatible dates. The telling with
     the most precise date is kept (a table row beats a summary sentence)."""
     out: list[Event] = []
+    by_key: dict[tuple[Any, ...], list[int]] = {}
     for e in events:
         key = (e.kind, tuple(sorted(e.partners)), (e.agreement or {}).get("type"))
         idx = next(
             (
                 i
-                for i, o in enumerate(out)
-                if (o.kind, tuple(sorted(o.partners)), (o.agreement or {}).get("type")) == key
-                and _compatible(o.date, e.date)
+                for i in by_key.get(key, ())
+                if _compatible(out[i].date, e.date)
                 and (
-                    o.jp_role == e.jp_role or e.kind != "meeting" or None in (o.jp_role, e.jp_role)
+                    out[i].jp_role == e.jp_role
+                    or e.kind != "meeting"
+                    or None in (out[i].jp_role, e.jp_role)
                 )
-                and (o.line != e.line or e.kind == "agreement")
-                and not (_rule(o) == _rule(e) == "table:meeting-row")
+                and (out[i].line != e.line or e.kind == "agreement")
+                and not (_rule(out[i]) == _rule(e) == "table:meeting-row")
             ),
             None,
         )
         if idx is None:
+            by_key.setdefault(key, []).append(len(out))
             out.append(e)
         elif len(e.date or "") > len(out[idx].date or ""):
             out[idx] = e

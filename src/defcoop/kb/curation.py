@@ -275,7 +275,7 @@ def _int(value: Any) -> Any:
         raise CurationError(f"not an integer: {value!r}") from err
 
 
-def _partner_codes(value: Any) -> list[str]:
+def _partner_codes(value: Any, allow_self: bool = False) -> list[str]:
     items = value.split(",") if isinstance(value, str) else list(value or [])
     out = []
     for item in items:
@@ -283,7 +283,7 @@ def _partner_codes(value: Any) -> list[str]:
         if not code:
             continue
         p = registry().get(code) or (registry().get(c) if (c := registry().lookup(code)) else None)
-        if p is None or p.is_self:
+        if p is None or (p.is_self and not allow_self):
             raise CurationError(
                 f"partners: unknown partner {code!r} (use ISO 3166 alpha-3 or a group code)"
             )
@@ -294,8 +294,14 @@ def _partner_codes(value: Any) -> list[str]:
 def _partner(value: Any) -> Any:
     if value in (None, ""):
         return None
-    codes = _partner_codes([value])
-    return codes[0]
+    return _partner_codes([value])[0]
+
+
+def _country(value: Any) -> Any:
+    """A partner code, or JPN (persons and tenures may be Japanese)."""
+    if value in (None, ""):
+        return None
+    return _partner_codes([value], allow_self=True)[0]
 
 
 EVENT_FIELDS: dict[str, Callable[[Any], Any]] = {
@@ -332,14 +338,14 @@ PERSON_FIELDS: dict[str, Callable[[Any], Any]] = {
     "name": _text,
     "name_reading": _text,
     "name_en": _text,
-    "country": _partner,
+    "country": _country,
     "variants": lambda v: (
         [x.strip() for x in v.split(",") if x.strip()] if isinstance(v, str) else list(v or [])
     ),
 }
 TENURE_FIELDS: dict[str, Callable[[Any], Any]] = {
     "role": lambda v: role_code(str(v)),
-    "country": _partner,
+    "country": _country,
     "start": lambda v: _iso("start", v),
     "end": lambda v: _iso("end", v),
     "note": _text,
@@ -855,7 +861,7 @@ def add_tenure(
 ) -> CurationResult:
     """State that ``person`` (id, or name/variant of that country) held ``role`` from
     ``start`` to ``end`` (inclusive, any precision). A new name makes a manual person."""
-    code = _partner(country)
+    code = _country(country)
     if code is None:
         raise CurationError("country is required")
     role_c = role_code(role)

@@ -16,7 +16,8 @@ Two reports are *compatible* when nothing tells them apart:
 * principals that agree: the same ``jp_role`` and ``jp_name`` where both are known;
 * no conflicting detail: two known locations that are different places, two known
   modalities, two known counts, counterparts named on both sides with no one in
-  common, or two different ordinals of one named meeting (第7回 / 第8回 ...).
+  common, named meetings on both sides with no name in common (日ASEAN経済大臣会合 /
+  日ASEAN国際犯罪閣僚会議), or two ordinals of one named meeting (第7回 / 第8回).
 
 Compatible reports are merged only when something positive says they are one event
 (the *rule*, strongest first):
@@ -236,6 +237,11 @@ def _same_place(a: str, b: str) -> bool:
     return a == b or a in b or b in a
 
 
+def _names_match(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Some name of ``a`` equals, contains or is contained in some name of ``b``."""
+    return any(x == y or x in y or y in x for x in a for y in b)
+
+
 def _nested(a: Report, b: Report) -> bool:
     if a.lo is None or a.hi is None or b.lo is None or b.hi is None:
         return False
@@ -265,6 +271,8 @@ def conflicts(a: Report, b: Report) -> list[str]:
         why.append(
             f"counterparts {'/'.join(sorted(a.counterparts))} / {'/'.join(sorted(b.counterparts))}"
         )
+    if a.names and b.names and not _names_match(a.names, b.names):
+        why.append(f"named {'/'.join(sorted(a.names))} / {'/'.join(sorted(b.names))}")
     for name in set(a.ordinals) & set(b.ordinals):
         if a.ordinals[name] != b.ordinals[name]:
             why.append(f"第{a.ordinals[name]}回 / 第{b.ordinals[name]}回 {name}")
@@ -282,7 +290,7 @@ def corroboration(a: Report, b: Report) -> list[str]:
     for kind, rule in SECONDARY_KINDS.items():
         if kind in blocks and len(blocks) == 2:
             rules.append(rule)
-    if a.names & b.names:
+    if a.names and b.names and _names_match(a.names, b.names):
         rules.append("same_named_event")
     if a.counterparts & b.counterparts:
         rules.append("same_counterpart")
@@ -306,7 +314,8 @@ def explain(a: Report, b: Report, rules: Sequence[str]) -> str:
         f"partners {','.join(sorted(a.partners | b.partners))}",
     ]
     if "same_named_event" in rules:
-        bits.append("named " + " / ".join(sorted(a.names & b.names)))
+        shared = sorted(x for x in a.names for y in b.names if x == y or x in y or y in x)
+        bits.append("named " + " / ".join(dict.fromkeys(shared)))
     if "same_counterpart" in rules:
         bits.append("counterpart " + " / ".join(sorted(a.counterparts & b.counterparts)))
     if a.jp_name and a.jp_name == b.jp_name:

@@ -179,15 +179,33 @@ def _split_reading(name: str) -> tuple[str, str | None]:
     return name, None
 
 
+@lru_cache(maxsize=1)
+def _partner_surfaces() -> tuple[tuple[str, str], ...]:
+    """Every (surface, code) of the registry, longest first (names, aliases, abbreviations)."""
+    out: set[tuple[str, str]] = set()
+    for p in registry():
+        if p.is_self:
+            continue
+        for surface in (p.name_ja, p.name_en, p.code, *p.aliases_ja, *p.aliases_en, *p.abbrev):
+            if surface:
+                out.add((normalize(surface).text, p.code))
+    return tuple(sorted(out, key=lambda x: (-len(x[0]), x)))
+
+
 def _strip_partner_prefix(title: str) -> tuple[str, str | None]:
-    """``(title without a leading country, that country)`` -- 豪国防大臣 -> 国防大臣, AUS."""
-    norm = normalize(title)
-    found = [p for p in find_partners(norm.text, include_groups=True) if p.start == 0]
-    if not found:
+    """``(title without a leading country, that country)`` -- 豪国防大臣 -> 国防大臣, AUS.
+
+    "米国防長官" is 米 + 国防長官, not 米国 + 防長官: a split that leaves a known title wins
+    over the longest country name.
+    """
+    norm = normalize(title).text
+    splits = [(norm[len(s) :], code) for s, code in _partner_surfaces() if norm.startswith(s)]
+    splits = [(rest, code) for rest, code in splits if rest]
+    if not splits:
         return title, None
-    p = found[0]
-    _a, b = norm.to_original(p.start, p.end)
-    return title[b:], p.code
+    known = [(rest, code) for rest, code in splits if foreign_role(rest) != rest]
+    rest, code = known[0] if known else splits[0]
+    return rest, code
 
 
 def clean_counterpart(
@@ -715,9 +733,7 @@ def build_people_session(session: Session) -> PeopleResult:
             if mn.participant_id:
                 link[mn.participant_id] = d.id
     pa = m.Participant
-    current = dict(
-        session.execute(select(pa.id, pa.person_id).where(pa.side == "partner")).tuples().all()
-    )
+    current = dict(session.execute(select(pa.id, pa.person_id).where(pa.side == "partner")).all())
     for pid, old in current.items():
         new = link.get(pid)
         if new != old:
@@ -812,7 +828,7 @@ def list_tenures(
             or_(t.end_to.is_(None), t.end_to >= lo),
         )
     with store.session() as s:
-        rows = list(s.execute(stmt).tuples())
+        rows = [(r[0], r[1]) for r in s.execute(stmt)]
         curated = {(tt.person_id, tt.role) for tt, _pp in rows if tt.basis == "curated"}
         rows = [
             (tt, pp)

@@ -270,7 +270,7 @@ def list_partners(
         if kind:
             stmt2 = stmt2.where(m.Partner.kind == STORE_KIND.get(kind, kind))
         out = []
-        for p, ms in s.execute(stmt2).tuples():
+        for p, ms in s.execute(stmt2).all():
             if include_self or not (p.meta or {}).get("is_self"):
                 out.append(_view(p, ms))
         return out

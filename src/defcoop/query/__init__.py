@@ -21,6 +21,7 @@ Public API (stable; the web calls it):
 * ``get_event(store, id) -> EventDetail | None`` — participants, evidence spans with
   the source paragraph text, framework links (stored, else computed).
 * ``iter_events(store, q=None) -> list[EventRow]`` — every matching row, unpaged.
+* ``source_sentences(store, ids) -> dict[id, str]`` — the source sentence of each event.
 * ``compile_filters(session, q) -> list[SQL condition]`` — for callers (analytics,
   exports) that aggregate over the same filtered set inside their own SQL.
 * Levels and services: ``LEVELS``, ``SERVICES``, ``LEVEL_WEIGHTS``, ``level_of(role)``,
@@ -40,6 +41,7 @@ from defcoop.query.events import (
     get_event,
     iter_events,
     search_events,
+    source_sentences,
 )
 from defcoop.query.levels import (
     ALL_LEVELS,
@@ -85,4 +87,5 @@ __all__ = [
     "level_of",
     "search_events",
     "service_of",
+    "source_sentences",
 ]

@@ -315,6 +315,49 @@ def iter_events(store: Store, q: EventQuery | None = None, *, batch: int = 1000)
         return _search(s, query).items
 
 
+def _sentence(text: str, seg_start: int, sentences: list[Any], start: int, end: int) -> str:
+    for span in sentences or []:
+        a, b = int(span[0]), int(span[1])
+        if a <= start < max(b, a + 1):
+            return text[a - seg_start : max(b, end) - seg_start].strip()
+    return text.strip()
+
+
+def _source_sentences(session: Session, ids: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i : i + 500])
+        rows = session.execute(
+            select(
+                m.Evidence.event_id,
+                m.Evidence.start,
+                m.Evidence.end,
+                m.Evidence.quote,
+                m.Segment.start,
+                m.Segment.text,
+                m.Segment.sentences,
+            )
+            .join(m.Document, m.Document.id == m.Evidence.document_id)
+            .outerjoin(m.Segment, m.Segment.id == m.Evidence.segment_id)
+            .where(m.Evidence.event_id.in_(chunk))
+            .order_by(m.Evidence.event_id, m.Document.is_current.desc(), m.Evidence.start)
+        )
+        for eid, start, end, quote, seg_start, seg_text, sentences in rows:
+            if eid in out:
+                continue
+            if seg_text is None:
+                out[eid] = quote or ""
+            else:
+                out[eid] = _sentence(seg_text, seg_start, sentences, start, end)
+    return out
+
+
+def source_sentences(store: Store, ids: Sequence[str]) -> dict[str, str]:
+    """event id -> the sentence of its first evidence span (current documents first)."""
+    with store.session() as s:
+        return _source_sentences(s, ids)
+
+
 # --------------------------------------------------------------------------- facets
 
 
@@ -480,4 +523,5 @@ __all__ = [
     "level_case",
     "rows_for",
     "search_events",
+    "source_sentences",
 ]
