@@ -218,6 +218,7 @@ class PeriodOverview:
     by_month: dict[str, int]
     by_month_kind: an.Pivot
     top_partners: list[an.PartnerCount]
+    top_levels: dict[str, dict[str, int]]  # top partner -> level -> events
     intensity: list[an.IntensitySummary]
     new_agreements: list[ChronologyRow]
     highlights: list[ChronologyRow]  # leader- and minister-level events
@@ -240,6 +241,7 @@ class PeriodOverview:
             "by_month": self.by_month,
             "by_month_kind": self.by_month_kind.to_dict(),
             "top_partners": [t.to_dict() for t in self.top_partners],
+            "top_levels": self.top_levels,
             "intensity": [i.to_dict() for i in self.intensity],
             "new_agreements": [c.to_dict() for c in self.new_agreements],
             "highlights": [c.to_dict() for c in self.highlights],
@@ -265,6 +267,12 @@ def period_overview(
     for r in month_kind:
         by_month[r.keys["month"]] = by_month.get(r.keys["month"], 0) + r.count
     partners = {r.keys["partner"] for r in an.counts(store, "partner", q)}
+    tops = an.top_partners(store, top, q)
+    top_codes = {t.partner for t in tops}
+    top_levels: dict[str, dict[str, int]] = {}
+    for r in an.counts(store, ("partner", "level"), q):
+        if r.keys["partner"] in top_codes:
+            top_levels.setdefault(r.keys["partner"], {})[r.keys["level"]] = r.count
     return PeriodOverview(
         period=label,
         since=since,
@@ -276,7 +284,8 @@ def period_overview(
         by_region=dict(sorted(by_region.items(), key=lambda kv: (-kv[1], kv[0]))),
         by_month=dict(sorted(by_month.items())),
         by_month_kind=an.pivot(month_kind, "month", "kind"),
-        top_partners=an.top_partners(store, top, q),
+        top_partners=tops,
+        top_levels=top_levels,
         intensity=an.intensity_summary(store, q, top=top),
         new_agreements=chronology(store, q.replace(kind=("agreement",))),
         highlights=chronology(store, q.replace(level=("leaders", "ministers"))),
