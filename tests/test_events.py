@@ -23,6 +23,7 @@ def _kinds(text: str) -> list[str]:
         ("在京大使の表敬を受けた。", ["courtesy_call"]),
         ("海自護衛艦は、シドニーに寄港した。", ["port_call"]),
         ("日豪共同訓練「武士道ガーディアン」を実施した。", ["exercise"]),
+        ("海自はインド海軍とJIMEX19を実施した。", ["exercise"]),
         ("空自は、豪空軍演習を視察した。", ["exercise"]),
         ("NATO国防相会合に出席した。", ["conference"]),
         ("ベトナム軍に対し、能力構築支援事業を実施した。", ["capacity_building"]),

@@ -131,5 +131,14 @@ def partner_name(code: str | None, lang: str) -> str:
     return reg.name(code, "ja" if lang == "ja" else "en")
 
 
+def request_lang(request: Any) -> str:
+    """The language of a request (cached on ``request.state``)."""
+    lang = getattr(request.state, "lang", None)
+    if lang is None:
+        lang = negotiate(request.cookies.get(COOKIE), request.headers.get("accept-language"))
+        request.state.lang = lang
+    return str(lang)
+
+
 def translator(lang: str) -> Translator:
     return Translator(lang if lang in LANGS else DEFAULT_LANG)
