@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -143,9 +144,7 @@ def check_integrity(store: Store) -> None:
             assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
             # The full-text index agrees with the segments table.
-            conn.exec_driver_sql(
-                "INSERT INTO segments_fts(segments_fts) VALUES('integrity-check')"
-            )
+            conn.exec_driver_sql("INSERT INTO segments_fts(segments_fts) VALUES('integrity-check')")
             conn.rollback()
         orphans = {
             "segment without document": "SELECT count(*) FROM segments s LEFT JOIN documents d "
@@ -202,8 +201,7 @@ def comparable(store: Store) -> dict[str, list[str]]:
     for name, rows in dump(store).items():
         drop = stamps[name]
         out[name] = sorted(
-            json.dumps({k: v for k, v in r.items() if k not in drop}, sort_keys=True)
-            for r in rows
+            json.dumps({k: v for k, v in r.items() if k not in drop}, sort_keys=True) for r in rows
         )
     return out
 
@@ -212,56 +210,61 @@ def assert_same_store(got: Store, want: Store) -> None:
     a, b = comparable(got), comparable(want)
     for name in b:
         if a[name] != b[name]:
-            missing = sorted(set(b[name]) - set(a[name]))[:2]
-            extra = sorted(set(a[name]) - set(b[name]))[:2]
-            pytest.fail(f"table {name} differs: missing {missing}, extra {extra}")
+            missing = sorted(set(b[name]) - set(a[name]))
+            extra = sorted(set(a[name]) - set(b[name]))
+            pytest.fail(
+                f"table {name} differs from the uninterrupted run: {len(missing)} rows "
+                f"missing, {len(extra)} unexpected; first missing: {missing[:1]!s:.600}; "
+                f"first unexpected: {extra[:1]!s:.600}"
+            )
 
 
 # --------------------------------------------------------------------------- the test
 
 
-def crash_campaign(url: str, ref_url: str, folder: Path, kills: int, seed: int) -> Counter[str]:
-    """Kill ingests into ``url`` until ``kills`` kills happened, checking after each."""
+def crash_campaign(
+    new_url: Callable[[], str], ref_url: str, folder: Path, kills: int, seed: int
+) -> Counter[str]:
+    """Rounds of kills, each on a fresh store from ``new_url()``, until ``kills`` kills.
+
+    In a round, ingest is started and killed after a random delay, again and again,
+    checking the store after each kill, until one run finishes before its kill; then
+    the store must equal the reference (one uninterrupted run).
+    """
     rng = random.Random(seed)
     reference = run_ingest(ref_url, folder)
+    assert reference["documents"]["failed"] == 1  # only broken.pdf
     with Store.open(ref_url) as ref:
         ref_docs = per_document(ref)
         check_integrity(ref)
     startup = max(reference["wall"] - reference["seconds"], 0.5)
     work = max(reference["seconds"], 1.0)
     stats: Counter[str] = Counter()
-    fresh = True
     while stats["kills"] < kills:
-        workers = 1 + stats["runs"] % 2
-        # Mostly during the work, sometimes in start-up / migration.
-        delay = startup * rng.uniform(0.6, 1.0) + work * rng.uniform(0.0, 1.1)
-        stats["runs"] += 1
-        killed = ingest_and_kill(url, folder, delay, workers)
-        if not killed:
-            stats["completed before the kill"] += 1
-        else:
+        url = new_url()
+        stats["rounds"] += 1
+        while True:
+            workers = 1 + stats["runs"] % 2
+            # Mostly during the work, sometimes in start-up / migration / resolve.
+            delay = startup * rng.uniform(0.6, 1.0) + work * rng.uniform(0.0, 1.1)
+            stats["runs"] += 1
+            if not ingest_and_kill(url, folder, delay, workers):
+                break
             stats["kills"] += 1
-        with Store.open(url) as st:
-            check_integrity(st)
-            n = check_no_partial_document(st, ref_docs)
-            if killed:
-                stage = "before any document" if n == 0 else "while writing documents"
-                if n == len(ref_docs):
-                    stage = "after the last document (resolve)"
-                stats[f"kills {stage}"] += 1
-        if not killed or (fresh and stats["kills"] and rng.random() < 0.15):
-            # Finished (or start over now and then): the store equals the reference.
-            run_ingest(url, folder)
-            with Store.open(url) as st, Store.open(ref_url) as ref:
+            with Store.open(url) as st:
                 check_integrity(st)
-                assert_same_store(st, ref)
-            stats["verified re-runs"] += 1
-    final = run_ingest(url, folder)
-    assert final["documents"]["failed"] == 1  # only broken.pdf
-    with Store.open(url) as st, Store.open(ref_url) as ref:
-        check_integrity(st)
-        assert_same_store(st, ref)
-    stats["verified re-runs"] += 1
+                n = check_no_partial_document(st, ref_docs)
+            stage = "before the first document" if n == 0 else "while writing documents"
+            if n == len(ref_docs):
+                stage = "after the last document"
+            stats[f"kills {stage}"] += 1
+        # The last run finished: a re-run has nothing left to do, the store is the reference.
+        again = run_ingest(url, folder)
+        assert again["documents"]["new"] == again["documents"]["updated"] == 0
+        with Store.open(url) as st, Store.open(ref_url) as ref:
+            check_integrity(st)
+            assert_same_store(st, ref)
+        stats["rounds verified"] += 1
     return stats
 
 
@@ -277,9 +280,13 @@ def _report(backend: str, stats: Counter[str]) -> None:
 def test_sigkill_during_ingest_sqlite(tmp_path: Path) -> None:
     folder = make_folder(tmp_path)
     assert 28 <= len(list(folder.iterdir())) <= 32
-    url = f"sqlite:///{tmp_path / 'crash.db'}"
     ref = f"sqlite:///{tmp_path / 'reference.db'}"
-    stats = crash_campaign(url, ref, folder, KILLS, SEED)
+    rounds = iter(range(1000))
+
+    def new_url() -> str:
+        return f"sqlite:///{tmp_path / f'crash{next(rounds)}.db'}"
+
+    stats = crash_campaign(new_url, ref, folder, KILLS, SEED)
     _report("sqlite", stats)
     assert stats["kills"] >= KILLS
     assert stats["kills while writing documents"] > 0
@@ -288,10 +295,15 @@ def test_sigkill_during_ingest_sqlite(tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_sigkill_during_ingest_postgresql(tmp_path: Path, pg_server: Any) -> None:
     folder = make_folder(tmp_path)
-    names = [pg_server.create_db("defcoop_template") for _ in range(2)]
+    names = [pg_server.create_db("defcoop_template")]
+
+    def new_url() -> str:
+        names.append(pg_server.create_db("defcoop_template"))
+        return str(pg_server.url(names[-1]))
+
     try:
-        url, ref = (pg_server.url(n) for n in names)
-        stats = crash_campaign(url, ref, folder, max(KILLS // 2, 1), SEED + 1)
+        ref = pg_server.url(names[0])
+        stats = crash_campaign(new_url, ref, folder, max(KILLS // 2, 1), SEED + 1)
     finally:
         for n in names:
             pg_server.drop_db(n)

@@ -65,13 +65,15 @@ def test_corpus_knowledge_base(db_url: str, extracted: list[Extracted]) -> None:
         # -- verification axes ------------------------------------------------------------------
         with store.session() as s:
             talk = s.scalars(
-                select(m.Event).where(m.Event.jp_name == "木原", m.Event.date == "2024-05",
-                                      m.Event.kind == "meeting")  # fmt: skip
+                select(m.Event).where(
+                    m.Event.jp_name == "木原", m.Event.date == "2024-05", m.Event.kind == "meeting"
+                )
             ).first()
             assert talk is not None
             unnamed = s.scalars(
-                select(m.Event).where(m.Event.jp_role == "PM", m.Event.jp_name.is_(None),
-                                      m.Event.date == "2024-06")  # fmt: skip
+                select(m.Event).where(
+                    m.Event.jp_role == "PM", m.Event.jp_name.is_(None), m.Event.date == "2024-06"
+                )
             ).first()
         ax = axes_of(store, talk.id)
         assert set(ax) == {"source", "date", "partners", "principal", "role", "counterpart"}

@@ -100,10 +100,20 @@ def test_curation_survives_reingest(store: Store, doc_copy: Path) -> None:
     log = curation.audit_log(store)
     by_action = {(c.action, c.entity_id): c for c in log}
     corr = by_action[("correct", meeting.id)]
-    assert (corr.actor, corr.field, corr.before, corr.after) == ("alice", "location", "福岡", "福岡市")
+    assert (corr.actor, corr.field, corr.before, corr.after) == (
+        "alice",
+        "location",
+        "福岡",
+        "福岡市",
+    )
     assert corr.reason and corr.at is not None
     rej = by_action[("reject", mention.id)]
-    assert (rej.actor, rej.field, rej.before, rej.after) == ("bob", "state", "automatic", "rejected")
+    assert (rej.actor, rej.field, rej.before, rej.after) == (
+        "bob",
+        "state",
+        "automatic",
+        "rejected",
+    )
     add = by_action[("add", added.id)]
     assert add.after["kind"] == "meeting" and add.after["partners"] == ["TLS"]
     assert not any(c.actor == "carol" for c in log)  # the refused edit left no trace

@@ -128,8 +128,16 @@ def write_people_doc(store: Store) -> None:
     lines = TEXT.split("\n")
     starts = [sum(len(x) + 1 for x in lines[:i]) for i in range(len(lines))]
     segs = [
-        Segment("people", i, s, s + len(t), "heading" if i == 0 else "body", [], i + 1,
-                sentences=[(s, s + len(t))])  # fmt: skip
+        Segment(
+            "people",
+            i,
+            s,
+            s + len(t),
+            "heading" if i == 0 else "body",
+            [],
+            i + 1,
+            sentences=[(s, s + len(t))],
+        )
         for i, (s, t) in enumerate(zip(starts, lines, strict=True))
     ]
     events = []

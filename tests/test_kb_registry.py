@@ -27,9 +27,7 @@ def test_sync_copies_registry_once(store: Store) -> None:
     again = sync_registry(store)
     assert not again.changed  # idempotent: nothing written the second time
     with store.session() as s:
-        kinds = dict(
-            s.execute(select(m.Partner.kind, func.count()).group_by(m.Partner.kind)).all()
-        )
+        kinds = dict(s.execute(select(m.Partner.kind, func.count()).group_by(m.Partner.kind)).all())
         asean = s.get_one(m.Partner, "ASEAN")
         phl = s.get_one(m.Partner, "PHL")
         jpn = s.get_one(m.Partner, "JPN")
@@ -43,7 +41,9 @@ def test_group_membership_resolved_on_the_date(store: Store) -> None:
     sync_registry(store)
 
     def tls(as_of: str) -> list[str | None]:
-        return [p.status for p in list_partners(store, group="ASEAN", as_of=as_of) if p.code == "TLS"]
+        return [
+            p.status for p in list_partners(store, group="ASEAN", as_of=as_of) if p.code == "TLS"
+        ]
 
     assert tls("2021-12-31") == []  # observer status granted 2022-11-11
     assert tls("2025-10-25") == ["observer"]

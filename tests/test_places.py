@@ -48,3 +48,16 @@ def test_occasion(clause, occ):
 
 def test_clean_occasion_drops_organizer():
     assert clean_occasion("豪陸軍主催陸軍参謀長シンポジウム(CAS)") == "陸軍参謀長シンポジウム"
+
+
+@pytest.mark.parametrize(
+    "clause",
+    ["ミリタリーレベルにおいても緊密に連携", "地域において協力を", "防衛分野において"],
+)
+def test_ordinary_nouns_are_not_places(clause):
+    assert find_location(clause, lambda n: n in COUNTRIES) is None
+
+
+def test_known_kanji_places():
+    assert find_location("横須賀において開催された", lambda n: False) == "横須賀"
+    assert find_location("那覇市において", lambda n: False) == "那覇市"

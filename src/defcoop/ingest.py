@@ -247,9 +247,13 @@ def ingest_paths(
         report.files.append(write_extracted(store, item))
         if progress is not None:
             progress(done, len(files), item.path)
-    if report.changes:  # registry, dedup, people/tenures, axes follow the documents
+    # Registry, dedup, people/tenures, axes follow the documents: after this run's
+    # changes, and after an earlier run that was killed before it got here.
+    pending = store.kb_pending()
+    if report.changes or pending:
         from defcoop.kb.resolve import resolve
 
         resolve(store)
+        store.clear_kb_pending(pending)
     report.seconds = perf_counter() - t0
     return report

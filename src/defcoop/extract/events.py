@@ -281,14 +281,16 @@ def is_plan(text: str, trig_end: int, sent_end: int) -> bool:
 
 
 def modality_of(kind: str, clause: str, trig_text: str, count: int | None) -> str | None:
+    """video / phone when the clause says so (テレビ会談により, 電話会談), else in person;
+    None for kinds it does not apply to and for "N回にわたる" counts."""
     if kind not in ("meeting", "two_plus_two", "consultation", "courtesy_call", "conference"):
         return None
     if count:
         return None
     c = cues()
-    if c.phone.search(trig_text) or c.phone.search(clause[-12:]):
+    if c.phone.search(trig_text) or c.phone.search(clause):
         return "phone"
-    if c.video.search(trig_text) or c.video.search(clause[-20:]):
+    if c.video.search(trig_text) or c.video.search(clause):
         return "video"
     return "in_person"
 

@@ -433,11 +433,18 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
                 kind = "conference"
             count = ev.count_of(clause_text)
             modality = ev.modality_of(kind, clause_text, trig_text, count)
-            nxt_start = next((t.start for t in triggers if t.start > trig.start), s1)
+            nxt_start = next(
+                (t.start for t in triggers if t.start > trig.start and t.kind != "visit"), s1
+            )
             location = places.find_location(T[s0 : min(nxt_start, trig.end + 24, s1)], _is_country)
             if location is None:
                 location = _inherited_location(
-                    trig, sentence_events, out, st, T[clause[0] : trig.end]
+                    trig,
+                    sentence_events,
+                    out,
+                    st,
+                    T[clause[0] : trig.end],
+                    dvals[0].iso if dvals else None,
                 )
             occasion = places.find_occasion(T[s0 : trig.start]) if kind != "conference" else None
             a, b = para.nt.to_original(clause[0], trig.end)
@@ -570,6 +577,7 @@ def _inherited_location(
     para_events: list[Event],
     st: _DocState,
     clause: str,
+    date: str | None = None,
 ) -> str | None:
     """A place told for the same occasion or trip: the act a document was signed at,
     or the paragraph's earlier act of the same month; "今般の会合" -> that meeting's."""
@@ -577,6 +585,11 @@ def _inherited_location(
         return sentence_events[-1].location
     if _HERE.search(clause) and st.last_event is not None:
         return st.last_event.location
+    if para_events and trig.kind in _TALKS | {"conference", "agreement"}:
+        # "…を訪問し、A と会談…。また、B と会談を行い": the same trip, the same month
+        prev = para_events[-1]
+        if prev.date and date and prev.date[:7] == date[:7]:
+            return prev.location
     return None
 
 

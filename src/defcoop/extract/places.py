@@ -10,6 +10,10 @@ occasion, not a location. Occasion: the multilateral event before に際し / �
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib import resources
+
+import yaml
 
 _KATA = "ァ-ヶー"
 _KANJI = "一-龥々"

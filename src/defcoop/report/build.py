@@ -11,7 +11,8 @@ from defcoop.query import EventQuery, EventRow, QueryError, iter_events, source_
 from defcoop.query import analytics as an
 from defcoop.query.levels import ALL_LEVELS
 from defcoop.report import labels as lb
-from defcoop.report.sources import AgreementRow, Paragraph, agreement_row, significance
+from defcoop.query.agreements import AgreementRow, agreement_row
+from defcoop.report.sources import Paragraph, significance
 from defcoop.store import Store
 
 
@@ -50,6 +51,8 @@ class ChronologyRow:
 
 
 def _summary(e: EventRow, about: str | None = None) -> str:
+    """English one-liner from the codes. ``about``: the profile's partner (the others are
+    named "with ..."); None leaves partners out (the table has a column for them)."""
     parts = [lb.kind_label(e.kind)]
     if e.kind == "agreement" and e.agreement_type:
         status = lb.status_label(e.agreement_status)
@@ -58,8 +61,8 @@ def _summary(e: EventRow, about: str | None = None) -> str:
     if who:
         parts.append(who + (f" ({e.jp_name})" if e.jp_name else ""))
     others = [c for c in e.partners if c != about]
-    if others:
-        parts.append(("with " if about else "") + ", ".join(others))
+    if about and others:
+        parts.append("with " + ", ".join(others))
     if e.modality in ("video", "phone"):
         parts.append(e.modality)
     text = " · ".join(parts)
@@ -286,7 +289,7 @@ def period_overview(
         by_month_kind=an.pivot(month_kind, "month", "kind"),
         top_partners=tops,
         top_levels=top_levels,
-        intensity=an.intensity_summary(store, q, top=top),
+        intensity=an.intensity_summary(store, q),
         new_agreements=chronology(store, q.replace(kind=("agreement",))),
         highlights=chronology(store, q.replace(level=("leaders", "ministers"))),
     )

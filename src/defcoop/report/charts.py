@@ -17,6 +17,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from defcoop.query.analytics import PartnerCount, Pivot  # noqa: E402
 from defcoop.query.levels import ALL_LEVELS  # noqa: E402
@@ -70,12 +71,22 @@ def kinds_by_period(pv: Pivot, title: str, *, xlabel: str = "Year") -> Figure:
         raise QueryError("kinds_by_period needs a kind x period pivot")
     periods = pv.cols
     with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(max(5.5, 0.6 * len(periods) + 3), 3.6), dpi=110)
+        fig, ax = plt.subplots(figsize=(max(6.0, 0.6 * len(periods) + 3.5), 3.8), dpi=110)
         bottom = [0] * len(periods)
+        width = 0.8 if len(periods) > 3 else 0.5
         labels = [p if len(p) != 4 or xlabel == "Year" else f"{p} (no month)" for p in periods]
         for kind in _kind_order(pv.rows):
             vals = [pv.value(kind, p) for p in periods]
-            ax.bar(labels, vals, bottom=bottom, label=lb.kind_label(kind), color=KIND_COLOURS.get(kind, "#888888"), edgecolor="white", linewidth=0.5)
+            ax.bar(
+                labels,
+                vals,
+                width=width,
+                bottom=bottom,
+                label=lb.kind_label(kind),
+                color=KIND_COLOURS.get(kind, "#888888"),
+                edgecolor="white",
+                linewidth=0.5,
+            )
             bottom = [b + v for b, v in zip(bottom, vals, strict=True)]
         for x, total in enumerate(bottom):
             if total:
@@ -84,9 +95,12 @@ def kinds_by_period(pv: Pivot, title: str, *, xlabel: str = "Year") -> Figure:
         ax.set_ylabel("Events")
         ax.set_xlabel(xlabel)
         ax.set_ylim(0, max(bottom or [1]) * 1.15 + 0.5)
-        if len(periods) > 8:
-            ax.tick_params(axis="x", labelrotation=45)
-        ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        if len(periods) > 3:
+            plt.setp(ax.get_xticklabels(), rotation=45, ha="right", rotation_mode="anchor")
+        handles, names = ax.get_legend_handles_labels()
+        # legend top-down in the order the stack reads top-down
+        ax.legend(handles[::-1], names[::-1], frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         fig.tight_layout()
     return fig
 
@@ -113,6 +127,7 @@ def top_partners_by_level(
             ax.annotate(str(total), (total, y), va="center", fontsize=8, xytext=(3, 0), textcoords="offset points")
         ax.set_title(title, loc="left")
         ax.set_xlabel("Events (by level of the Japanese side)")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlim(0, max(left or [1]) * 1.12 + 0.5)
         ax.legend(frameon=False, fontsize=8, loc="lower right")
         fig.tight_layout()

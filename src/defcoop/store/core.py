@@ -113,6 +113,16 @@ class Store:
         with self.write_session() as s:
             return documents.write_version(s, doc, segments, events)
 
+    def kb_pending(self) -> list[str]:
+        """Document versions written since the knowledge base was last resolved over them."""
+        with self.session() as s:
+            return documents.kb_pending(s)
+
+    def clear_kb_pending(self, document_ids: Collection[str]) -> None:
+        """Record that the knowledge base has been resolved over these versions."""
+        with self.write_session() as s:
+            documents.clear_kb_pending(s, document_ids)
+
     def list_documents(self, *, include_old: bool = False) -> list[DocumentSummary]:
         with self.session() as s:
             return documents.list_documents(s, include_old=include_old)

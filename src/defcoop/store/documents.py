@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import distinct, func, insert, select
+from sqlalchemy import distinct, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from defcoop import records as r
@@ -39,6 +39,12 @@ _SUMMARY_COLS = (
     m.Document.ingested_at,
     m.Document.is_current,
 )
+
+
+#: ``documents.meta`` key set on a version when it is written and cleared once the
+#: knowledge base has been resolved over it: a run killed between the two is completed
+#: by the next ingest (``Store.kb_pending``), even though its files are then unchanged.
+KB_PENDING = "kb_pending"
 
 
 def content_hash_of(doc: r.Document) -> str:
@@ -99,6 +105,7 @@ def write_version(
         # The file went back to an earlier version: make that version current again.
         row = existing
         row.is_current = True
+        row.meta = {**(row.meta or {}), KB_PENDING: True}
         note = f"reverted to version {row.version}"
     else:
         last = session.scalar(select(func.max(m.Document.version)).where(m.Document.doc_key == key))
@@ -145,7 +152,26 @@ def _document_row(doc: r.Document, digest: str, version: int) -> m.Document:
         text=doc.text,
         char_count=len(doc.text),
         page_starts=[list(p) for p in doc.page_starts],
+        meta={KB_PENDING: True},
     )
+
+
+def kb_pending(session: Session) -> list[str]:
+    """Ids of the versions written since the knowledge base was last resolved."""
+    flag = m.Document.meta[KB_PENDING].as_boolean()
+    return list(session.scalars(select(m.Document.id).where(flag.is_(True))))
+
+
+def clear_kb_pending(session: Session, document_ids: Collection[str]) -> None:
+    ids = list(document_ids)
+    for i in range(0, len(ids), 500):
+        found = session.execute(
+            select(m.Document.id, m.Document.meta).where(m.Document.id.in_(ids[i : i + 500]))
+        ).all()
+        for doc_id, meta in found:
+            if (meta or {}).get(KB_PENDING):
+                kept = {k: v for k, v in meta.items() if k != KB_PENDING}
+                session.execute(update(m.Document).where(m.Document.id == doc_id).values(meta=kept))
 
 
 def _segment_rows(
