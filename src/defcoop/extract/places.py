@@ -32,19 +32,30 @@ _OCC = re.compile(
 _FACILITY = re.compile(r"(?:空軍基地|海軍基地|陸軍基地|基地|国防省|港)$")
 
 
-_NOT_PLACES = frozenset(
-    {"艦上", "現地", "同地", "同国", "各国", "国内", "国外", "センター", "本部", "会場"}
-)
+@lru_cache(maxsize=1)
+def _place_rules() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
+    """Deny list, kanji place suffixes and known kanji places (data/places.yaml)."""
+    raw = yaml.safe_load(resources.files("defcoop.data").joinpath("places.yaml").read_text("utf-8"))
+    return (
+        frozenset(raw["not_places"]),
+        tuple(raw["kanji_suffixes"]),
+        frozenset(raw["kanji_places"]),
+    )
 
 
 def _clean_place(p: str, is_country: object) -> str | None:
     p = _FACILITY.sub("", p)
-    if p in _NOT_PLACES:
-        return None
     if p in ("わが国", "我が国"):
         return "日本"
     if "の" in p:  # オーストラリアのダーウィン -> ダーウィン
         p = p.split("の")[-1]
+    not_places, suffixes, kanji_places = _place_rules()
+    if p in not_places or any(p.endswith(w) for w in not_places if len(w) > 2):
+        return None  # "ミリタリーレベル", "地域": ordinary nouns before において
+    if re.fullmatch(rf"[{_KANJI}]+", p) and not (
+        p in kanji_places or p.endswith(suffixes) or (callable(is_country) and is_country(p))
+    ):
+        return None
     if "・" in p:  # イタリア・ナポリ -> ナポリ (country・city)
         head, _, tail = p.partition("・")
         if callable(is_country) and is_country(head) and tail:
