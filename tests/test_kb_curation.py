@@ -207,7 +207,7 @@ def test_cli_curate(db_url: str, doc_copy: Path) -> None:
     assert res.exit_code == 0, res.output
     with Store.open(db_url) as store:
         conf = find(store, kind="conference", date="2025-02-11")
-    base = ["--db", db_url]
+    base = ["--db", db_url, "--no-resolve"]
     res = runner.invoke(app, ["curate", "correct", conf.id, "location", "福岡市", "--user", "alice",
                               "--reason", "city", "--version", str(conf.version), *base])  # fmt: skip
     assert res.exit_code == 0, res.output
@@ -223,18 +223,18 @@ def test_cli_curate(db_url: str, doc_copy: Path) -> None:
     new_id = json.loads(res.output)["id"]
     res = runner.invoke(app, ["curate", "merge", new_id, conf.id, "--user", "alice", *base])
     assert res.exit_code == 0, res.output
-    res = runner.invoke(app, ["curate", "show", conf.id, "--json", *base])
+    res = runner.invoke(app, ["curate", "show", conf.id, "--json", "--db", db_url])
     shown = json.loads(res.output)
     assert shown["location"] == "福岡市" and {s["event_id"] for s in shown["sources"]} == {conf.id}
     res = runner.invoke(app, ["curate", "unmerge", new_id, "--user", "alice", "-m", "oops", *base])
     assert res.exit_code == 0 and "merged_into" in res.output
-    res = runner.invoke(app, ["curate", "log", "--json", *base])
+    res = runner.invoke(app, ["curate", "log", "--json", "--db", db_url])
     log = json.loads(res.output)
     assert [e["action"] for e in log][:4] == ["unmerge", "merge", "add", "correct"]
     assert log[3]["actor"] == "alice" and log[3]["reason"] == "city"
     res = runner.invoke(app, ["curate", "add", "tenure", "--person", "加野", "--role", "MOD_VMIA",
-                              "--country", "JPN", "--start", "2024-07", "--user", "alice", *base])  # fmt: skip
+                              "--country", "JPN", "--start", "2024-07", "--user", "alice", "--db", db_url])  # fmt: skip
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["people", "--role", "MOD_VMIA", "--country", "JPN", "--as-of",
-                              "2024-12", "--json", *base])  # fmt: skip
+                              "2024-12", "--json", "--db", db_url])  # fmt: skip
     assert [(h["name"], h["basis"]) for h in json.loads(res.output)] == [("加野", "curated")]

@@ -44,6 +44,7 @@ class _Date:
     end: int
     value: DateValue
     aside: bool
+    passing: bool = False  # a document's own date ("2022年の「共同声明」"): heads only that act
 
 
 @dataclass(slots=True)
@@ -184,14 +185,16 @@ def _analyze(seg: Segment, doc: Document, st: _DocState) -> _Para:
             getattr(m, "until", False)
             or getattr(m, "as_of", False)
             or re.match(r"^(?:に|中に|の|まで)?[^、。]{0,6}(?:予定|計画|配備|目指|までに)", tail)
-            or re.match(r"^(?:度)?(?:に続[きく]|以来\d+(?:回|度)目|以来初|ぶり|が)", tail)
+            or re.match(
+                r"^(?:度)?(?:に続[きく]|以来\d+(?:回|度)目|以来初|ぶり|が)|^\d+(?:回|度)目", tail
+            )
         )
         # "2022年の「共同声明」": a document's date, told in passing, is not the narrative's
         passing = bool(re.match(r"^の[「『]", tail))
         if value.iso and not aside and not passing:
             st.ctx.commit(value, lead=first)
             first = False
-        dates.append(_Date(m.start, m.end, value, aside))
+        dates.append(_Date(m.start, m.end, value, aside, passing))
     return _Para(
         seg, nt, sentences, dates, partners, pp.find_jp_people(T), pp.find_jp_units(T), counterparts
     )
@@ -249,7 +252,11 @@ def _date_groups(para: _Para, a: int, b: int) -> list[_Date]:
     """The dates that head the act in [a, b): the last date, or the last run of
     dates joined by および/、 ("2024年6月および9月に" -> two dates)."""
     T = para.nt.text
-    ds = [d for d in para.dates if a <= d.start < b and not d.aside and d.value.iso]
+    ds = [
+        d
+        for d in para.dates
+        if a <= d.start < b and not d.aside and d.value.iso and not (d.passing and b - d.end > 40)
+    ]
     if not ds:
         return []
     group = [ds[-1]]
@@ -261,7 +268,12 @@ def _date_groups(para: _Para, a: int, b: int) -> list[_Date]:
             group.insert(0, d)
         else:
             break
-    return group
+    # "2024年6月、同月に…": one date told twice
+    uniq: list[_Date] = []
+    for d in group:
+        if not uniq or uniq[-1].value.iso != d.value.iso:
+            uniq.append(d)
+    return uniq
 
 
 def _all_groups(para: _Para, a: int, b: int) -> list[list[_Date]]:
@@ -282,7 +294,7 @@ def _all_groups(para: _Para, a: int, b: int) -> list[list[_Date]]:
 def _distributive(para: _Para, a: int, b: int) -> list[tuple[list[_Date], int, int]]:
     """ "2024年4月にA と、9月および12月には B と…訓練を行った": each date run with
     the stretch of text it heads, when every stretch names its own party,
-    occasion or place (or the text says それぞれ)."""
+    occasion or place."""
     groups = _all_groups(para, a, b)
     if len(groups) < 2:
         return []
@@ -300,7 +312,8 @@ def _distributive(para: _Para, a: int, b: int) -> list[tuple[list[_Date], int, i
         )
         for _, s, e in stretches
     ]
-    if all(own[:-1]) and (own[-1] or "それぞれ" in T[a:b]):
+    # the last stretch holds the act itself, so only the earlier ones must stand alone
+    if all(own[:-1]):
         return stretches
     return []
 
@@ -387,7 +400,7 @@ def _events_of_paragraph(para: _Para, doc: Document, st: _DocState) -> list[Even
                     if trig.end <= d.start < nxt and not d.aside and d.value.iso
                 ][:1]
             sentence_dated = any(s0 <= d.start < s1 and d.value.iso for d in para.dates)
-            if not own_date and ev.cues().vague.search(T[clause[0] : trig.start]):
+            if not own_date and ev.cues().vague.search(T[clause[0] : trig.end]):
                 continue  # "コロナ禍においても…": dated only vaguely
             if not sentence_dated and ev.cues().ongoing.search(T[s0:s1].strip()):
                 continue  # background: a state or habit told without a date
@@ -601,7 +614,7 @@ def _update_section_partner(para_text: str, st: _DocState, heading: bool) -> Non
     if heading and "との" in para_text:
         st.section_partners = [ms[0].code]
     elif not heading and _SECTION_INTRO.match(para_text) and ms[0].start < 12:
-        st.section_partners = sorted({m.code for m in ms if m.start < 12})
+        st.section_partners = [ms[0].code]  # the subject: "インドネシアは、ASEANで…"
 
 
 def _table_events(para: _Para, doc: Document, st: _DocState) -> list[Event]:

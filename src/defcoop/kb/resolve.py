@@ -17,6 +17,7 @@ from typing import Any
 
 from defcoop.kb.axes import AxesResult, update_axes
 from defcoop.kb.dedup import DedupResult, deduplicate
+from defcoop.kb.frameworks import resolve_frameworks
 from defcoop.kb.people import PeopleResult, build_people
 from defcoop.kb.registry import SyncResult, sync_registry
 from defcoop.store import Store
@@ -42,5 +43,6 @@ def resolve(store: Store) -> ResolveReport:
     rep.dedup = deduplicate(store)
     rep.people = build_people(store)
     rep.axes = update_axes(store)
+    resolve_frameworks(store)  # frameworks from the documents, then event -> pillar links
     rep.seconds = perf_counter() - t0
     return rep

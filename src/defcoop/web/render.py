@@ -79,6 +79,23 @@ def toggle(params: Sequence[tuple[str, str]], key: str, value: str) -> str:
     return query_string(rest)
 
 
+def terms_spans(text: str | None, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """Spans of every (case-insensitive) occurrence of each search term in ``text``."""
+    if not text:
+        return []
+    low = text.casefold()
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        key = term.casefold()
+        if not key or len(key) != len(term):
+            continue
+        start = low.find(key)
+        while start >= 0 and len(spans) < 200:
+            spans.append((start, start + len(key)))
+            start = low.find(key, start + len(key))
+    return spans
+
+
 def _pairs(request: Request) -> list[tuple[str, str]]:
     return list(request.query_params.multi_items())
 
@@ -91,7 +108,15 @@ def make_env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(highlight=highlight, query_string=query_string, toggle=toggle, LANGS=LANGS)
+    env.globals.update(
+        highlight=highlight,
+        query_string=query_string,
+        toggle=toggle,
+        terms_spans=terms_spans,
+        LANGS=LANGS,
+    )
+    # Audit values shown with |tojson: readable Japanese (still HTML-safe: <, >, & escaped).
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     return env
 
 

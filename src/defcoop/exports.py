@@ -17,6 +17,9 @@ CSV is UTF-8 without BOM, comma-separated, RFC 4180 quoting, one header row.
 Events carry their stable id (``event_id``), ISO 3166-1 alpha-3 partner codes (or the
 organization codes of the guidelines), the PLOVER event type and the CAMEO root and
 code of ``data/codes_plover_cameo.yaml`` where a mapping exists.
+
+(The module is ``exports``, not ``export``: a submodule named ``export`` would replace
+the API function ``defcoop.export`` as an attribute of the package once imported.)
 """
 
 from __future__ import annotations
