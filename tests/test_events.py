@@ -26,6 +26,7 @@ def _kinds(text: str) -> list[str]:
         ("海自はインド海軍とJIMEX19を実施した。", ["exercise"]),
         ("空自は、豪空軍演習を視察した。", ["exercise"]),
         ("NATO国防相会合に出席した。", ["conference"]),
+        ("総理はアフリカ開発会議(TICAD VI)の基調演説において考え方を提唱した。", ["conference"]),
         ("ベトナム軍に対し、能力構築支援事業を実施した。", ["capacity_building"]),
         ("各国海軍士官を招へいし、乗艦協力プログラムを実施した。", ["seminar"]),
         ("防衛駐在官を新たに派遣した。", ["other"]),

@@ -50,12 +50,17 @@ from defcoop.store import models as m
 
 __all__ = [
     "AUDIT_ENTITY_LINK",
+    "FrameworkError",
     "AUDIT_ENTITY_STATUS",
     "LinkChange",
     "LinkResult",
     "SyncResult",
     "add_link",
     "achievements",
+    "empty_message",
+    "find_stored",
+    "require_framework",
+    "require_frameworks",
     "implementation_status",
     "link_audit",
     "link_events",
@@ -1534,3 +1539,36 @@ def implementation_status(
 def find_stored(store: Store, name: str) -> fm.Framework | None:
     """The stored framework whose id, name, English name or alias is ``name``."""
     return find_framework(stored_frameworks(store), name)
+
+
+def empty_message(store: Store) -> str:
+    """Why the store has no frameworks, and what to run."""
+    n = store.counts().documents
+    if n == 0:
+        return (
+            "the store is empty: run `defcoop ingest PATH...` first "
+            "(e.g. `defcoop ingest examples/corpus`)"
+        )
+    return (
+        f"no framework in the store's {n} documents; if they were ingested before "
+        "frameworks were imported, run `defcoop frameworks sync`"
+    )
+
+
+def require_frameworks(store: Store) -> list[fm.Framework]:
+    """The stored frameworks, or :class:`FrameworkError` saying what to run."""
+    fws = stored_frameworks(store)
+    if not fws:
+        raise FrameworkError(empty_message(store))
+    return fws
+
+
+def require_framework(store: Store, name: str) -> fm.Framework:
+    """The stored framework named ``name``, or :class:`FrameworkError` (empty store,
+    unknown name with the known ones)."""
+    fws = require_frameworks(store)
+    fw = find_framework(fws, name)
+    if fw is None:
+        known = ", ".join(f.id for f in fws)
+        raise FrameworkError(f"no framework {name!r} in the store (known: {known})")
+    return fw

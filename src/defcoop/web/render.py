@@ -83,11 +83,12 @@ def terms_spans(text: str | None, terms: Iterable[str]) -> list[tuple[int, int]]
     """Spans of every (case-insensitive) occurrence of each search term in ``text``."""
     if not text:
         return []
-    low = text.casefold()
+    folded = len(text.casefold()) == len(text)  # else offsets would not line up
+    low = text.casefold() if folded else text
     spans: list[tuple[int, int]] = []
     for term in terms:
-        key = term.casefold()
-        if not key or len(key) != len(term):
+        key = term.casefold() if folded else term
+        if not key:
             continue
         start = low.find(key)
         while start >= 0 and len(spans) < 200:
