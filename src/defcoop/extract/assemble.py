@@ -418,7 +418,7 @@ def _inherited_location(
     or the paragraph's earlier act of the same month; "今般の会合" -> that meeting's."""
     if sentence_events and trig.kind == "agreement":
         return sentence_events[-1].location
-    if HERE.search(clause) and st.last_event is not None:
+    if HERE.search(clause) and st.last_event is not None and not re.search(r"\d+[年月]", clause):
         return st.last_event.location
     if para_events and trig.kind in TALKS | {"conference", "agreement"}:
         # "…を訪問し、A と会談…。また、B と会談を行い": the same trip, the same month
