@@ -358,6 +358,9 @@ def events_of_paragraph(para: Paragraph, doc: Document, st: DocState) -> list[Ev
     return out
 
 
+_JAPAN_COMPOUND = re.compile(r"^日[米豪印比英仏独伊加露韓中尼越星泰蘭NZ]")
+
+
 def _japanese_side(
     para: Paragraph,
     trig: ev.Trigger,
@@ -388,18 +391,42 @@ def _japanese_side(
         and (trig.rule.endswith("dated-noun") or not in_sentence)
     ):
         return implied, None  # "同年5月の日豪防衛相会談": the title names Japan's side
-    jp = ev.best_jp(in_sentence)
+    # the clause's own principal first ("…が中谷防衛大臣を表敬するとともに、同国防副大臣と
+    # 本田防衛副大臣が…会談を行い"), then the sentence's
+    jp = ev.best_jp([p for p in in_sentence if p.start >= clause[0]]) or ev.best_jp(in_sentence)
     if jp is not None:
+        return jp.role, jp.name
+    if implied and implied != "MOD":
+        return implied, None
+    # "…が日本に寄港した際には、中谷防衛大臣が歓迎行事に出席": named later in the sentence
+    jp = ev.best_jp([p for p in para.people if trig.end <= p.start < sent[1]])
+    if jp is not None and trig.kind not in ("agreement", "equipment_transfer"):
         return jp.role, jp.name
     if implied and implied != "MOD":
         return implied, None
     if trig.kind == "agreement" and sentence_events:
         host = sentence_events[-1]
         return host.jp_role, host.jp_name
-    units = [u for u in para.units if s0 <= u.start < trig.end]
+    # a unit acts when it is a subject (陸自は, 海自が, 陸自とカナダ陸軍は), not a modifier (陸自の訓練)
+    units = [
+        u
+        for u in para.units
+        if s0 <= u.start < trig.end and re.match(r"(?:は|が|、|と|も|として)", T[u.end : u.end + 3])
+    ]
     if units:
         return ev.jp_from_units(units), None
-    if topic is not None and topic.start < trig.end:
+    # the paragraph's actor carries over to a sentence without a subject of its own,
+    # not to a sentence whose subject is someone else ("日米豪比は…") nor to aid
+    # deliveries, which name no Japanese actor unless the sentence does
+    # "日米豪比は…共同訓練を実施": the countries act together; no one Japanese principal
+    subj = re.match(r"^(?:[^、。]{0,14}、)?([^、。ぁ-ん]{1,12})(?:は|が)", T[s0 : s0 + 40])
+    own_subject = subj is not None and bool(_JAPAN_COMPOUND.match(subj.group(1)))
+    if (
+        topic is not None
+        and topic.start < trig.end
+        and trig.kind != "equipment_transfer"
+        and (topic.start >= s0 or not own_subject)
+    ):
         return topic.role, topic.name
     if unit_topic is not None and unit_topic.start < trig.end:
         return unit_topic.role, None

@@ -189,9 +189,19 @@ def analyze(seg: Segment, doc: Document, st: DocState) -> Paragraph:
 
 
 def topic_of(para: Paragraph) -> pp.JpPerson | None:
-    """The Japanese principal a paragraph is about: the first one marked with は."""
+    """The Japanese principal a paragraph is about: the first one marked with は.
+
+    "木原防衛大臣(当時)および上川外務大臣(当時)は" names two together: the
+    higher-ranking one (defense before foreign affairs) is the topic.
+    """
     T = para.nt.text
-    for p in para.people:
+    for i, p in enumerate(para.people):
         if re.match(r"^(?:\(当時\))?(?:は|が)", T[p.end : p.end + 6]):
-            return p
+            group = [p]
+            for q in reversed(para.people[:i]):
+                if re.fullmatch(r"(?:\(当時\))?(?:および|及び|、|と)", T[q.end : group[0].start]):
+                    group.insert(0, q)
+                else:
+                    break
+            return min(group, key=lambda x: x.rank)
     return None
