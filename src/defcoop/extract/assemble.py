@@ -9,6 +9,7 @@ paragraph, then the section. Every field records the rule that set it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from defcoop.extract import events as ev
 from defcoop.extract import people as pp
@@ -33,9 +34,9 @@ _DATE_JOIN = re.compile(r"^(?:および|及び|ならびに|と|、|,|\s)*$")
 
 def _choose_partners(
     para: Paragraph, trig: ev.Trigger, clause: tuple[int, int], sent: tuple[int, int], st: DocState
-) -> list[str]:
-    """Who took part: the clause's counterparts and names, then the sentence's,
-    then the section's partner, and only then places and occasions."""
+) -> tuple[list[str], str]:
+    """Who took part, and the rule that said so: the clause's counterparts and names,
+    then the sentence's, then the section's partner, and only then places and occasions."""
     T = para.nt.text
     s0, _ = sent
     if trig.kind == "agreement":
@@ -43,8 +44,9 @@ def _choose_partners(
         head = max(clause[0], trig.start - 12)
         own = partners_in(para, head, trig.end, context=False, titles=False)
         if own:
-            return own
+            return own, "partners:document-name"
     partners = partners_in(para, clause[0], trig.end, context=False, titles=False)
+    rule = "partners:clause"
     if trig.kind in TALKS:
         # the people talked with say who the parties are (not an incident or a venue named
         # on the way: "中国海警局とフィリピン軍との事案を受けて、ブラウナー…と会談")
@@ -57,26 +59,36 @@ def _choose_partners(
             if clause[0] <= m.start < trig.end and m.via == "abbrev_compound"
         }
         if met:
-            partners = sorted((met | compounds) - {"JPN"})
+            partners, rule = sorted((met | compounds) - {"JPN"}), "partners:counterparts"
     if "共同で" in T[clause[0] : trig.end] or not partners:
-        partners = sorted(
-            set(partners) | set(partners_in(para, s0, trig.end, context=False, titles=False))
-        )
-    if not partners:
-        # "…に寄港した韓国合同巡航訓練戦団": the party follows an act told as a relative clause
-        rel = re.match(r"(?:し|され)た[^、。]{0,24}", T[trig.end :])
-        if rel:
-            partners = partners_in(para, trig.end, trig.end + rel.end(), context=False)
-    if not partners:
-        partners = list(st.section_partners)
-    if not partners:
+        more = set(partners_in(para, s0, trig.end, context=False, titles=False))
+        if more - set(partners):
+            rule = "partners:sentence"
+        partners = sorted(set(partners) | more)
+    if partners:
+        return partners, rule
+    # "…に寄港した韓国合同巡航訓練戦団": the party follows an act told as a relative clause
+    rel = re.match(r"(?:し|され)た[^、。]{0,24}", T[trig.end :])
+    fallbacks: list[tuple[str, Callable[[], list[str]]]] = [
+        (
+            "partners:relative-clause",
+            lambda: partners_in(para, trig.end, trig.end + rel.end(), context=False) if rel else [],
+        ),
+        ("partners:section", lambda: list(st.section_partners)),
         # a sentence that goes on about the paragraph's act ("また、…共同声明を採択")
-        partners = partners_in(para, 0, s0, context=False)
-    if not partners:
-        partners = partners_in(para, clause[0], trig.end)
-    if not partners and para.seg.kind in ("heading", "table_row"):
-        partners = list(st.doc_partners)  # a box title or table of a one-partner document
-    return partners
+        ("partners:paragraph", lambda: partners_in(para, 0, s0, context=False)),
+        ("partners:venue-or-occasion", lambda: partners_in(para, clause[0], trig.end)),
+        # a box title or table of a one-partner document
+        (
+            "partners:document",
+            lambda: list(st.doc_partners) if para.seg.kind in ("heading", "table_row") else [],
+        ),
+    ]
+    for name, find in fallbacks:
+        found = find()
+        if found:
+            return found, name
+    return [], "partners:none"
 
 
 def _date_groups(para: Paragraph, a: int, b: int) -> list[ParaDate]:
@@ -254,10 +266,10 @@ def events_of_paragraph(para: Paragraph, doc: Document, st: DocState) -> list[Ev
                 continue  # an act only the partner performs (its own deployment)
             if trig.kind == "visit" and any(t.kind == "exercise" for t in triggers):
                 continue  # a base visited to observe an exercise is covered by it
-            partners = _choose_partners(para, trig, clause, (s0, s1), st)
+            partners, partner_rule = _choose_partners(para, trig, clause, (s0, s1), st)
             if not partners:
                 continue
-            jp_role, jp_name = _japanese_side(
+            jp_role, jp_name, jp_rule = _japanese_side(
                 para, trig, clause, (s0, s1), topic, unit_topic, sentence_events
             )
             clause_text = T[clause[0] : trig.end]
@@ -281,7 +293,9 @@ def events_of_paragraph(para: Paragraph, doc: Document, st: DocState) -> list[Ev
                 (t.start for t in triggers if t.start > trig.start and t.kind != "visit"), s1
             )
             location = places.find_location(T[s0 : min(nxt_start, trig.end + 24, s1)], is_country)
+            loc_rule = "place:sentence" if location else "place:none"
             if location is None:
+                loc_rule = "place:same-occasion"
                 location = _inherited_location(
                     trig,
                     sentence_events,
@@ -340,7 +354,12 @@ def events_of_paragraph(para: Paragraph, doc: Document, st: DocState) -> list[Ev
                         b,
                         para.seg.line,
                         para.seg.index,
-                        {"kind": trig.rule, "date": dv.rule},
+                        {
+                            "kind": trig.rule,
+                            "date": dv.rule,
+                            "partners": partner_rule,
+                            "jp_role": jp_rule,
+                        },
                     ),
                     participants=[
                         Participant(
@@ -369,7 +388,7 @@ def _japanese_side(
     topic: pp.JpPerson | None,
     unit_topic: pp.JpUnit | None,
     sentence_events: list[Event],
-) -> tuple[str | None, str | None]:
+) -> tuple[str | None, str | None, str]:
     """Role code and family name of Japan's principal for one act.
 
     A person named in the sentence wins; then a title that names Japan's side
@@ -390,23 +409,23 @@ def _japanese_side(
         and not any(p.role == implied for p in in_sentence)
         and (trig.rule.endswith("dated-noun") or not in_sentence)
     ):
-        return implied, None  # "同年5月の日豪防衛相会談": the title names Japan's side
+        return implied, None, "jp:title"  # "同年5月の日豪防衛相会談": the title names Japan's side
     # the clause's own principal first ("…が中谷防衛大臣を表敬するとともに、同国防副大臣と
     # 本田防衛副大臣が…会談を行い"), then the sentence's
     jp = ev.best_jp([p for p in in_sentence if p.start >= clause[0]]) or ev.best_jp(in_sentence)
     if jp is not None:
-        return jp.role, jp.name
+        return jp.role, jp.name, "jp:named"
     if implied and implied != "MOD":
-        return implied, None
+        return implied, None, "jp:title"
     # "…が日本に寄港した際には、中谷防衛大臣が歓迎行事に出席": named later in the sentence
     jp = ev.best_jp([p for p in para.people if trig.end <= p.start < sent[1]])
     if jp is not None and trig.kind not in ("agreement", "equipment_transfer"):
-        return jp.role, jp.name
+        return jp.role, jp.name, "jp:named-later"
     if implied and implied != "MOD":
-        return implied, None
+        return implied, None, "jp:title"
     if trig.kind == "agreement" and sentence_events:
         host = sentence_events[-1]
-        return host.jp_role, host.jp_name
+        return host.jp_role, host.jp_name, "jp:host-event"
     # a unit acts when it is a subject (陸自は, 海自が, 陸自とカナダ陸軍は), not a modifier (陸自の訓練)
     units = [
         u
@@ -414,7 +433,7 @@ def _japanese_side(
         if s0 <= u.start < trig.end and re.match(r"(?:は|が|、|と|も|として)", T[u.end : u.end + 3])
     ]
     if units:
-        return ev.jp_from_units(units), None
+        return ev.jp_from_units(units), None, "jp:unit"
     # the paragraph's actor carries over to a sentence without a subject of its own,
     # not to a sentence whose subject is someone else ("日米豪比は…") nor to aid
     # deliveries, which name no Japanese actor unless the sentence does
@@ -427,10 +446,11 @@ def _japanese_side(
         and trig.kind != "equipment_transfer"
         and (topic.start >= s0 or not own_subject)
     ):
-        return topic.role, topic.name
+        return topic.role, topic.name, "jp:paragraph-topic"
     if unit_topic is not None and unit_topic.start < trig.end:
-        return unit_topic.role, None
-    return implied or pp.implied_role(T[clause[0] : trig.end]), None
+        return unit_topic.role, None, "jp:unit-topic"
+    role = implied or pp.implied_role(T[clause[0] : trig.end])
+    return role, None, "jp:title" if role else "jp:none"
 
 
 def _inherited_location(
