@@ -359,6 +359,7 @@ def events_of_paragraph(para: Paragraph, doc: Document, st: DocState) -> list[Ev
                             "date": dv.rule,
                             "partners": partner_rule,
                             "jp_role": jp_rule,
+                            "location": loc_rule if location else "place:none",
                         },
                     ),
                     participants=[
