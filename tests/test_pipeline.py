@@ -186,3 +186,20 @@ def test_evidence_spans_point_into_the_original() -> None:
     assert ev.evidence is not None
     assert text[ev.evidence.start : ev.evidence.end] == ev.quote
     assert ev.evidence.rules["kind"].startswith("meeting")
+
+
+def test_every_field_names_its_rule() -> None:
+    doc = Document(
+        "probe",
+        "2024年5月、木原防衛大臣は、ハワイにおいてマールズ豪副首相兼国防大臣と会談を行った。",
+    )
+    (ev,) = extract_document(doc)
+    assert ev.evidence is not None
+    assert ev.evidence.rules == {
+        "kind": ev.evidence.rules["kind"],
+        "date": "abs:ym",
+        "partners": "partners:counterparts",
+        "jp_role": "jp:named",
+        "location": "place:sentence",
+    }
+    assert ev.evidence.rules["kind"].startswith("meeting")
