@@ -1,6 +1,7 @@
 """API throughput and latency under 50 concurrent clients, on loopback only.
 
-Starts the web app (``defcoop serve --host 127.0.0.1 --port P`` on a free port, or the
+Starts the web app (``defcoop serve --host 127.0.0.1 --port P --public`` on a free port:
+anonymous read access, or the
 ASGI app named by ``--app`` under uvicorn, ``--factory`` if it is a factory) over a store filled with the bundled corpus (or with
 ``--events N`` synthetic events, as in ``bench_query.py``), then for each endpoint
 runs ``--clients`` concurrent clients (asyncio + httpx, keep-alive) that send
@@ -38,12 +39,13 @@ from _common import CORPUS, Timer, latency_summary, markdown_table, write_result
 
 #: Endpoints tried by default: pages and JSON API routes of PRODUCT.md section 3.
 DEFAULT_PATHS = (
-    "/",
-    "/events",
+    "/api/health",
     "/api/events",
     "/api/events?partner=PHL&since=2024",
     "/api/facets",
-    "/api/events?q=共同訓練",
+    "/api/search?q=共同訓練",
+    "/",
+    "/search?q=共同訓練",
 )
 STARTUP_TIMEOUT_S = 60.0
 
@@ -92,7 +94,7 @@ def server(
         cmd += ["--log-level", "warning", *(["--factory"] if factory else [])]
     else:
         exe = shutil.which("defcoop") or str(Path(sys.executable).with_name("defcoop"))
-        cmd = [exe, "serve", "--host", "127.0.0.1", "--port", str(port)]
+        cmd = [exe, "serve", "--host", "127.0.0.1", "--port", str(port), "--public"]
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log)

@@ -30,6 +30,7 @@ import json
 import random
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -410,14 +411,20 @@ def measure(store: Store, reps: int, budget_s: float, seed: int = 1) -> list[dic
         rng = random.Random(seed)
         fn(store, rng)  # warm the page cache and the plan
         times: list[float] = []
+        cpu: list[float] = []
         started = Timer()
         for _ in range(reps):
-            t = Timer()
+            t, c = Timer(), time.thread_time()
             fn(store, rng)
             times.append(t.seconds)
+            cpu.append(time.thread_time() - c)
             if started.seconds > budget_s and len(times) >= 3:
                 break
-        rows.append({"query": name, "family": family, **latency_summary(times)})
+        row = {"query": name, "family": family, **latency_summary(times)}
+        # CPU of this thread: the whole query on SQLite (in-process), the client part on
+        # PostgreSQL. Unlike wall time, other load on the machine does not inflate it.
+        row["cpu_p95_ms"] = latency_summary(cpu)["p95_ms"]
+        rows.append(row)
     return rows
 
 

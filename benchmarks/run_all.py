@@ -75,7 +75,8 @@ def report() -> str:
     query = _load("query")
     if query:
         parts += ["", "## Query latency (ms)", ""]
-        cols = ["backend", "events", "query", "p50_ms", "p95_ms", "max_ms", "meets_target"]
+        cols = ["backend", "events", "query", "p50_ms", "p95_ms", "max_ms", "cpu_p95_ms"]
+        cols += ["meets_target"]
         parts.append(markdown_table(query["rows"], cols))
         growth = _growth(query["rows"], "p95_ms")
         if growth:

@@ -23,14 +23,17 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import DateTime, func, select, text
+from sqlalchemy import DateTime, create_engine, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from defcoop.backup import dump, tables
-from defcoop.store import Store
+from defcoop.store import Store, resolve_url
 from defcoop.store import models as m
 
 pytestmark = pytest.mark.slow
@@ -99,40 +102,73 @@ def _env(db: str) -> dict[str, str]:
     return env
 
 
-def run_ingest(db: str, folder: Path, workers: int = 1) -> dict[str, Any]:
-    """One uninterrupted ingest; its JSON report plus the wall time."""
+@dataclass
+class Run:
+    killed: bool
+    wall: float
+    docs_at_start: int
+    last_doc_at: float | None = None  # seconds after start when the last document landed
+    stdout: str = ""
+
+
+def stored_documents(url: str) -> int:
+    """Document versions in the store, read without creating or migrating it."""
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return 0
+    engine = create_engine(resolve_url(url), poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM documents")).scalar() or 0)
+    except SQLAlchemyError:  # not migrated yet, or locked for a moment: nothing to count
+        return 0
+    finally:
+        engine.dispose()
+
+
+def ingest(
+    url: str,
+    folder: Path,
+    *,
+    workers: int = 1,
+    kill_at_docs: int | None = None,
+    kill_delay: float = 0.0,
+    timed: bool = False,
+) -> Run:
+    """Run ``defcoop ingest``; with ``kill_at_docs``, SIGKILL its process group
+    ``kill_delay`` s after the store holds that many documents (0: after start)."""
+    before = stored_documents(url)
     t0 = time.perf_counter()
-    proc = subprocess.run(
-        [*_cli(), "ingest", str(folder), "--json", "-w", str(workers)],
-        env=_env(db),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    wall = time.perf_counter() - t0
-    assert proc.returncode in (0, 1), proc.stderr[-2000:]
-    report = json.loads(proc.stdout)
-    report["wall"] = wall
-    return report
-
-
-def ingest_and_kill(db: str, folder: Path, delay: float, workers: int) -> bool:
-    """Start an ingest and SIGKILL its process group after ``delay`` s; True if killed."""
     proc = subprocess.Popen(
         [*_cli(), "ingest", str(folder), "--json", "-w", str(workers)],
-        env=_env(db),
-        stdout=subprocess.DEVNULL,
+        env=_env(url),
+        stdout=subprocess.PIPE if kill_at_docs is None else subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        text=True,
     )
+    run = Run(killed=False, wall=0.0, docs_at_start=before)
+    if kill_at_docs is None:
+        if timed:  # time the phases: when did the last document land?
+            seen = before
+            while proc.poll() is None:
+                n = stored_documents(url)
+                if n > seen:
+                    seen, run.last_doc_at = n, time.perf_counter() - t0
+                time.sleep(0.05)
+        run.stdout = proc.communicate(timeout=600)[0]
+        run.wall = time.perf_counter() - t0
+        assert proc.returncode in (0, 1), f"ingest exited with {proc.returncode}"
+        return run
+    while kill_at_docs > 0 and proc.poll() is None and stored_documents(url) < kill_at_docs:
+        time.sleep(0.02)
     try:
-        proc.wait(timeout=delay)
-        return False  # finished before the kill
+        proc.wait(timeout=kill_delay)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=60)
-        return True
+        run.killed = True
+    run.wall = time.perf_counter() - t0
+    return run
 
 
 # --------------------------------------------------------------------------- checks
@@ -227,40 +263,53 @@ def crash_campaign(
 ) -> Counter[str]:
     """Rounds of kills, each on a fresh store from ``new_url()``, until ``kills`` kills.
 
-    In a round, ingest is started and killed after a random delay, again and again,
-    checking the store after each kill, until one run finishes before its kill; then
-    the store must equal the reference (one uninterrupted run).
+    A kill is aimed at a phase: start-up and migration (a random moment before any
+    work), the write of document k (k random among those not stored yet, plus a random
+    fraction of a document's time), or the knowledge-base step after the last document.
+    After every kill the store is checked; after 2-5 kills an ingest runs to the end
+    and the store must then equal the reference (one uninterrupted run).
     """
     rng = random.Random(seed)
-    reference = run_ingest(ref_url, folder)
-    assert reference["documents"]["failed"] == 1  # only broken.pdf
+    ref_run = ingest(ref_url, folder, timed=True)
+    report = json.loads(ref_run.stdout)
+    assert report["documents"]["failed"] == 1  # only broken.pdf
     with Store.open(ref_url) as ref:
         ref_docs = per_document(ref)
         check_integrity(ref)
-    startup = max(reference["wall"] - reference["seconds"], 0.5)
-    work = max(reference["seconds"], 1.0)
+    total = len(ref_docs)
+    work = report["seconds"]
+    startup = max(ref_run.wall - work, 0.2)
+    tail = max(ref_run.wall - (ref_run.last_doc_at or ref_run.wall), 0.2)  # resolve & exit
+    per_doc = max((work - tail) / total, 0.01)
     stats: Counter[str] = Counter()
     while stats["kills"] < kills:
         url = new_url()
         stats["rounds"] += 1
-        while True:
-            workers = 1 + stats["runs"] % 2
-            # Mostly during the work, sometimes in start-up / migration / resolve.
-            delay = startup * rng.uniform(0.6, 1.0) + work * rng.uniform(0.0, 1.1)
+        for _ in range(rng.randint(2, 5)):
+            stored = stored_documents(url)
+            phase = rng.random()
+            if phase < 0.1:
+                at, delay, aim = 0, rng.uniform(0.0, startup), "start-up"
+            elif phase < 0.3 or stored >= total:
+                at, delay, aim = total, rng.uniform(0.0, 1.2 * tail), "after the last document"
+                if stored >= total:  # nothing left to write: the wait starts at once
+                    delay += startup
+            else:
+                at = rng.randint(stored + 1, total)
+                delay, aim = rng.uniform(0.0, 1.5 * per_doc), "while writing documents"
+            run = ingest(url, folder, workers=1 + stats["runs"] % 2, kill_at_docs=at,
+                         kill_delay=delay)  # fmt: skip
             stats["runs"] += 1
-            if not ingest_and_kill(url, folder, delay, workers):
+            if not run.killed:
+                stats["finished before the kill"] += 1
                 break
             stats["kills"] += 1
+            stats[f"kills {aim}"] += 1
             with Store.open(url) as st:
                 check_integrity(st)
-                n = check_no_partial_document(st, ref_docs)
-            stage = "before the first document" if n == 0 else "while writing documents"
-            if n == len(ref_docs):
-                stage = "after the last document"
-            stats[f"kills {stage}"] += 1
-        # The last run finished: a re-run has nothing left to do, the store is the reference.
-        again = run_ingest(url, folder)
-        assert again["documents"]["new"] == again["documents"]["updated"] == 0
+                check_no_partial_document(st, ref_docs)
+        # One more run completes the work: the store is then the reference.
+        ingest(url, folder)
         with Store.open(url) as st, Store.open(ref_url) as ref:
             check_integrity(st)
             assert_same_store(st, ref)

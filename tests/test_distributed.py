@@ -151,6 +151,25 @@ def test_bad_files_fail_as_in_a_serial_run(tmp_path: Path) -> None:
     assert snap_b == snap_a
 
 
+def test_a_lost_task_fails_its_files_only(
+    dask_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = dist_mod.extract_batch
+
+    def flaky(jobs: Any, known: Any) -> Any:
+        if any("002_" in job.path for job in jobs):
+            raise RuntimeError("worker died")
+        return real(jobs, known)
+
+    monkeypatch.setattr(dist_mod, "extract_batch", flaky)
+    paths = sorted(str(p) for p in CORPUS.glob("*.txt"))
+    got = list(extract_dask(paths, client=dask_client, send="paths", batch_bytes=1))
+    assert [g.path for g in got] == paths
+    failed = [(g.path, g.error) for g in got if g.error]
+    assert failed == [(paths[2], "dask failed: RuntimeError: worker died")]
+    assert all(g.doc is not None and g.segments for g in got if not g.error)
+
+
 def test_extraction_does_not_depend_on_the_hash_seed() -> None:
     """Dask workers are spawned processes with their own hash seed: results must not care."""
     files = sorted(str(p) for p in CORPUS.glob("*.txt"))

@@ -96,3 +96,5 @@ def test_corpus_knowledge_base(db_url: str, extracted: list[Extracted]) -> None:
         app, ["people", "--role", "MOD_MIN", "--country", "JPN", "--as-of", "2022", "--db", db_url]
     )
     assert res.exit_code == 0 and "nobody attested" in res.output and "木原" in res.output
+    res = CliRunner().invoke(app, ["people", "--as-of", "2024-13", "--db", db_url])
+    assert res.exit_code == 2 and "2024-13" in res.output

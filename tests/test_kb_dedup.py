@@ -191,7 +191,7 @@ def test_conflicts_are_explained() -> None:
             state="automatic", pin=None, merged_into=None, merge_reason=None,
         )  # fmt: skip
         base.update(kw)
-        return dedup.Report(**base)  # type: ignore[arg-type]
+        return dedup.Report(**base).finish()  # type: ignore[arg-type]
 
     a = rep(id="a", date="2024-07", location="ロンドン")
     b = rep(id="b", date="2024-07", location="ポーツマス")
@@ -207,10 +207,14 @@ def test_conflicts_are_explained() -> None:
     h = rep(id="h", date="2023-11-15", names=frozenset({"日ASEAN防衛担当大臣会合"}),
             ordinals={"日ASEAN防衛担当大臣会合": 7})  # fmt: skip
     assert any("第8回 / 第7回" in w for w in dedup.conflicts(g, h))
-    # a year-only date needs a strong rule: the same principal is not enough
+    # a year-only date needs a strong rule: the same principal is not enough ...
     y = rep(id="y", date="2024")
     mth = rep(id="m", date="2024-06")
     assert dedup.conflicts(y, mth) == [] and dedup.corroboration(y, mth) == []
+    # ... the same sentence repeated in another text is
+    words = "2024年、日比共同訓練「カマンダグ」を実施した。"
+    y2, m2 = rep(id="y2", date="2024", quote=words), rep(id="m2", date="2024-06", quote=words)
+    assert dedup.corroboration(y2, m2)[0] == "same_words"
 
 
 def test_unmerge_is_kept_and_merge_can_be_forced(store: Store) -> None:

@@ -68,7 +68,9 @@ def ingest(
     return ingest_paths(_store(store), items, workers=workers)
 
 
-def events(*, store: Store | None = None, q: EventQuery | None = None, **filters: Any) -> Page[EventRow]:
+def events(
+    *, store: Store | None = None, q: EventQuery | None = None, **filters: Any
+) -> Page[EventRow]:
     """One page of events (``limit=None`` for all): ``defcoop.events(partner="IND", kind="exercise")``."""
     return search_events(_store(store), q if q is not None else EventQuery.build(**filters))
 

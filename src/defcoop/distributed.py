@@ -265,7 +265,9 @@ def _results(
             else:
                 try:
                     version, items = head.result()
-                except Exception as err:  # worker lost, task cancelled...
+                except (KeyboardInterrupt, SystemExit, GeneratorExit):
+                    raise
+                except BaseException as err:  # worker lost, task cancelled (a BaseException)...
                     items, version = [_failed(p, err) for p in names], __version__
                 if version != __version__:
                     raise DistributedError(

@@ -65,34 +65,70 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         _c("doc_key", "str", "Document the event was extracted from (file name without extension)"),
         _c("line", "int", "1-based line of the primary source sentence in that document"),
         _c("kind", "str", "Event kind (meeting, two_plus_two, consultation, ...)"),
-        _c("plover_event_type", "str", "PLOVER event type (CONSULT, COOPERATE, AID, AGREE) or null"),
+        _c(
+            "plover_event_type", "str", "PLOVER event type (CONSULT, COOPERATE, AID, AGREE) or null"
+        ),
         _c("plover_mode", "str", "PLOVER mode (meet, visit, military) or null"),
         _c("cameo_root", "str", "CAMEO root code, two digits (04, 05, 06, 07) or null"),
-        _c("cameo_code", "str", "Closest CAMEO code, three digits (040, 041, 042, 044, 057, 062, 072) or null"),
-        _c("date", "str", "Start date, ISO 8601 at the precision of the text (YYYY, YYYY-MM, YYYY-MM-DD)"),
+        _c(
+            "cameo_code",
+            "str",
+            "Closest CAMEO code, three digits (040, 041, 042, 044, 057, 062, 072) or null",
+        ),
+        _c(
+            "date",
+            "str",
+            "Start date, ISO 8601 at the precision of the text (YYYY, YYYY-MM, YYYY-MM-DD)",
+        ),
         _c("end", "str", "End date of a span, same format, or null"),
         _c("precision", "str", "Precision of date: year, month, day or unresolved"),
         _c("date_from", "str", "Earliest day the date can mean (YYYY-MM-DD)"),
         _c("date_to", "str", "Latest day the date (or end) can mean (YYYY-MM-DD)"),
         _c("year", "int", "Year of date, or null when undated"),
-        _c("partners", "list", "Foreign parties: ISO 3166-1 alpha-3 codes, or ASEAN, ASEAN_SEC, NATO, EU, AU, UN, PIC"),
+        _c(
+            "partners",
+            "list",
+            "Foreign parties: ISO 3166-1 alpha-3 codes, or ASEAN, ASEAN_SEC, NATO, EU, AU, UN, PIC",
+        ),
         _c("partner_countries", "list", "The partners that are countries (ISO 3166-1 alpha-3)"),
         _c("partner_orgs", "list", "The partners that are organizations or groups"),
         _c("partner_names", "list", "English names of the partners, in the order of partners"),
         _c("regions", "list", "Regions of the partners (registry regions, sorted, distinct)"),
         _c("n_partners", "int", "Number of foreign partners"),
         _c("multilateral", "bool", "True when the event has 2 or more foreign partners"),
-        _c("jp_role", "str", "Role code of the highest-ranking Japanese participant (PM, MOD_MIN, CHOD, ...)"),
+        _c(
+            "jp_role",
+            "str",
+            "Role code of the highest-ranking Japanese participant (PM, MOD_MIN, CHOD, ...)",
+        ),
         _c("jp_name", "str", "That person's family name as written"),
-        _c("level", "str", "Level of the Japanese side: leaders, ministers, vice_ministers, chiefs_of_staff, officials, units, unspecified"),
+        _c(
+            "level",
+            "str",
+            "Level of the Japanese side: leaders, ministers, vice_ministers, chiefs_of_staff, officials, units, unspecified",
+        ),
         _c("service", "str", "Service of the Japanese side: joint, gsdf, msdf, asdf, or null"),
         _c("modality", "str", "in_person, video, phone, or null"),
         _c("location", "str", "Place as written in the source, or null"),
-        _c("occasion", "str", "Multilateral event on whose margins it happened, as written, or null"),
-        _c("agreement_type", "str", "For agreements: RAA, ACSA, ISA, ETA, MOU, LOI, DECLARATION, ARRANGEMENT, OTHER"),
-        _c("agreement_status", "str", "For agreements: substantially_agreed, signed, in_force, revised"),
+        _c(
+            "occasion",
+            "str",
+            "Multilateral event on whose margins it happened, as written, or null",
+        ),
+        _c(
+            "agreement_type",
+            "str",
+            "For agreements: RAA, ACSA, ISA, ETA, MOU, LOI, DECLARATION, ARRANGEMENT, OTHER",
+        ),
+        _c(
+            "agreement_status",
+            "str",
+            "For agreements: substantially_agreed, signed, in_force, revised",
+        ),
         _c("agreement_name", "str", "For agreements: the document's name as written, when given"),
-        _c("count", "int", "Number of occurrences when the text gives one (6回にわたる), else null"),
+        _c(
+            "count", "int", "Number of occurrences when the text gives one (6回にわたる), else null"
+        ),
         _c("quote", "str", "Shortest exact substring of the source that shows the event"),
         _c("sentence", "str", "The whole source sentence (Japanese)"),
         _c("n_sources", "int", "Number of evidence spans (sources) supporting the event"),
@@ -104,7 +140,11 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         _c("event_id", "str", "The event (events.event_id)"),
         _c("ordinal", "int", "Order of the participant in the event"),
         _c("side", "str", "jp (Japanese principal) or partner (counterpart)"),
-        _c("partner_code", "str", "Partner code of a counterpart (ISO 3166-1 alpha-3 or organization)"),
+        _c(
+            "partner_code",
+            "str",
+            "Partner code of a counterpart (ISO 3166-1 alpha-3 or organization)",
+        ),
         _c("role_code", "str", "Role code (Japanese side) or title code, when known"),
         _c("title", "str", "Title as written (防衛大臣, 国防大臣 ...)"),
         _c("name", "str", "Name as written"),
@@ -130,10 +170,18 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     ),
     "agreements": (
         _c("partner", "str", "Partner code (ISO 3166-1 alpha-3 or organization)"),
-        _c("type", "str", "Agreement type: RAA, ACSA, ETA, ISA, MOU, LOI, DECLARATION, ARRANGEMENT, OTHER"),
+        _c(
+            "type",
+            "str",
+            "Agreement type: RAA, ACSA, ETA, ISA, MOU, LOI, DECLARATION, ARRANGEMENT, OTHER",
+        ),
         _c("status", "str", "substantially_agreed, signed, in_force or revised"),
         _c("date", "str", "ISO date at the precision written; null when unresolved"),
-        _c("basis", "str", "event (the status was reached on date) or as_of (held at the latest by date)"),
+        _c(
+            "basis",
+            "str",
+            "event (the status was reached on date) or as_of (held at the latest by date)",
+        ),
         _c("doc_key", "str", "Source document"),
         _c("line", "int", "Source line"),
         _c("quote", "str", "Source text"),
@@ -230,7 +278,9 @@ def _event_rows(store: Store, q: EventQuery) -> list[dict[str, Any]]:
             eid: (lo, hi)
             for i in range(0, len(ids), 500)
             for eid, lo, hi in s.execute(
-                select(m.Event.id, m.Event.date_from, m.Event.date_to).where(m.Event.id.in_(ids[i : i + 500]))
+                select(m.Event.id, m.Event.date_from, m.Event.date_to).where(
+                    m.Event.id.in_(ids[i : i + 500])
+                )
             )
         }
     reg_kind = {p.code: p.kind for p in d.reg}
@@ -254,8 +304,12 @@ def _event_rows(store: Store, q: EventQuery) -> list[dict[str, Any]]:
                     "date_to": hi.isoformat() if hi else None,
                     "year": int(e.date[:4]) if e.date else None,
                     "partners": partners,
-                    "partner_countries": [c for c in partners if reg_kind.get(c, "country") == "country"],
-                    "partner_orgs": [c for c in partners if reg_kind.get(c, "country") != "country"],
+                    "partner_countries": [
+                        c for c in partners if reg_kind.get(c, "country") == "country"
+                    ],
+                    "partner_orgs": [
+                        c for c in partners if reg_kind.get(c, "country") != "country"
+                    ],
                     "partner_names": list(e.partner_names),
                     "regions": sorted({r for c in partners if (r := d.region(c))}),
                     "n_partners": len(partners),
@@ -292,7 +346,9 @@ def _participant_rows(store: Store, q: EventQuery) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     with store.session() as s:
         for i in range(0, len(ids), 500):
-            for p in s.scalars(select(m.Participant).where(m.Participant.event_id.in_(ids[i : i + 500]))):
+            for p in s.scalars(
+                select(m.Participant).where(m.Participant.event_id.in_(ids[i : i + 500]))
+            ):
                 rows.append(
                     _canon(
                         "participants",
@@ -380,7 +436,9 @@ def _framework_rows(store: Store, q: EventQuery) -> list[dict[str, Any]]:
 
     with store.session() as s:
         docs = dict(
-            s.execute(select(m.Document.doc_key, m.Document.text).where(m.Document.is_current.is_(True))).all()
+            s.execute(
+                select(m.Document.doc_key, m.Document.text).where(m.Document.is_current.is_(True))
+            ).all()
         )
     rows: list[dict[str, Any]] = []
     for fw in sorted(parse_all(docs), key=lambda f: f.id):
@@ -507,7 +565,12 @@ def _arrow_schema(table: str) -> Any:
         "list": pa.list_(pa.string()),
         "json": pa.string(),
     }
-    return pa.schema([pa.field(c.name, types[c.type], metadata={"description": c.description}) for c in SCHEMAS[table]])
+    return pa.schema(
+        [
+            pa.field(c.name, types[c.type], metadata={"description": c.description})
+            for c in SCHEMAS[table]
+        ]
+    )
 
 
 def _write_parquet(table: str, rows: Sequence[dict[str, Any]], path: Path) -> None:
@@ -517,7 +580,9 @@ def _write_parquet(table: str, rows: Sequence[dict[str, Any]], path: Path) -> No
     cols = SCHEMAS[table]
     data = {
         c.name: [
-            json.dumps(r[c.name], ensure_ascii=False, sort_keys=True) if c.type == "json" and r[c.name] is not None else r[c.name]
+            json.dumps(r[c.name], ensure_ascii=False, sort_keys=True)
+            if c.type == "json" and r[c.name] is not None
+            else r[c.name]
             for r in rows
         ]
         for c in cols
@@ -557,10 +622,17 @@ def _write_xlsx(table: str, rows: Sequence[dict[str, Any]], path: Path) -> None:
     wb.save(path)
 
 
-_WRITERS = {"csv": _write_csv, "jsonl": _write_jsonl, "parquet": _write_parquet, "xlsx": _write_xlsx}
+_WRITERS = {
+    "csv": _write_csv,
+    "jsonl": _write_jsonl,
+    "parquet": _write_parquet,
+    "xlsx": _write_xlsx,
+}
 
 
-def write_table(table: str, rows: Sequence[dict[str, Any]], path: str | Path, fmt: str | None = None) -> Path:
+def write_table(
+    table: str, rows: Sequence[dict[str, Any]], path: str | Path, fmt: str | None = None
+) -> Path:
     """Write canonical ``rows`` of ``table`` to ``path`` (format from ``fmt`` or the suffix)."""
     p = Path(path)
     kind = _format(p, fmt)
@@ -624,7 +696,9 @@ def _table_of(path: Path, table: str | None) -> str:
     return name
 
 
-def read_table(path: str | Path, table: str | None = None, fmt: str | None = None) -> list[dict[str, Any]]:
+def read_table(
+    path: str | Path, table: str | None = None, fmt: str | None = None
+) -> list[dict[str, Any]]:
     """Read an export back to canonical rows (the table defaults to the file's stem)."""
     p = Path(path)
     kind = _format(p, fmt)

@@ -201,9 +201,11 @@ def sentence_spans(nt: NormalizedText, r: _Rules | None = None) -> list[tuple[in
         spans.append((start, b))
     out: list[tuple[int, int]] = []
     for s, e in spans:
-        while s < e and text[s] in " \t":
+        # Same whitespace as the paragraph's own trim (str.strip): a trailing form feed
+        # or CR must not become a "sentence" outside its segment.
+        while s < e and text[s].isspace():
             s += 1
-        while e > s and text[e - 1] in " \t":
+        while e > s and text[e - 1].isspace():
             e -= 1
         if e > s:
             out.append(nt.to_original(s, e))

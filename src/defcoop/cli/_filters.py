@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -19,37 +19,110 @@ _P = "Filters"
 
 Partner = Annotated[
     list[str] | None,
-    typer.Option("--partner", "-p", help="Partner: ISO code (PHL), Japanese or English name. Repeatable (any of).", rich_help_panel=_P),
+    typer.Option(
+        "--partner",
+        "-p",
+        help="Partner: ISO code (PHL), Japanese or English name. Repeatable (any of).",
+        rich_help_panel=_P,
+    ),
 ]
-Region = Annotated[list[str] | None, typer.Option("--region", help="Region of a partner (southeast_asia, europe, ...). Repeatable.", rich_help_panel=_P)]
+Region = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--region",
+        help="Region of a partner (southeast_asia, europe, ...). Repeatable.",
+        rich_help_panel=_P,
+    ),
+]
 Group = Annotated[
     list[str] | None,
-    typer.Option("--group", help="Group (ASEAN, NATO, QUAD...): the group itself or a member on the event's date.", rich_help_panel=_P),
+    typer.Option(
+        "--group",
+        help="Group (ASEAN, NATO, QUAD...): the group itself or a member on the event's date.",
+        rich_help_panel=_P,
+    ),
 ]
-Kind = Annotated[list[str] | None, typer.Option("--kind", "-k", help="Event kind (meeting, exercise, agreement...). Repeatable.", rich_help_panel=_P)]
+Kind = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--kind",
+        "-k",
+        help="Event kind (meeting, exercise, agreement...). Repeatable.",
+        rich_help_panel=_P,
+    ),
+]
 Level = Annotated[
     list[str] | None,
-    typer.Option("--level", "-l", help=f"Level of the Japanese side: {', '.join(ALL_LEVELS)} (singular works). Repeatable.", rich_help_panel=_P),
+    typer.Option(
+        "--level",
+        "-l",
+        help=f"Level of the Japanese side: {', '.join(ALL_LEVELS)} (singular works). Repeatable.",
+        rich_help_panel=_P,
+    ),
 ]
-Service = Annotated[list[str] | None, typer.Option("--service", help=f"Service: {', '.join(SERVICES)}. Repeatable.", rich_help_panel=_P)]
-Role = Annotated[list[str] | None, typer.Option("--role", help="jp_role code (MOD_MIN, CHOD...). Repeatable.", rich_help_panel=_P)]
-Since = Annotated[str | None, typer.Option("--since", help="From this date on: YYYY, YYYY-MM or YYYY-MM-DD.", rich_help_panel=_P)]
-Until = Annotated[str | None, typer.Option("--until", help="Up to this date (inclusive): YYYY, YYYY-MM or YYYY-MM-DD.", rich_help_panel=_P)]
-Framework = Annotated[str | None, typer.Option("--framework", help="Achievements of a framework (JASMINE, JVS).", rich_help_panel=_P)]
-Pillar = Annotated[int | None, typer.Option("--pillar", help="Pillar number (framework JASMINE unless --framework).", rich_help_panel=_P)]
-Initiative = Annotated[str | None, typer.Option("--initiative", help="Initiative name (part of it).", rich_help_panel=_P)]
+Service = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--service", help=f"Service: {', '.join(SERVICES)}. Repeatable.", rich_help_panel=_P
+    ),
+]
+Role = Annotated[
+    list[str] | None,
+    typer.Option("--role", help="jp_role code (MOD_MIN, CHOD...). Repeatable.", rich_help_panel=_P),
+]
+Since = Annotated[
+    str | None,
+    typer.Option(
+        "--since", help="From this date on: YYYY, YYYY-MM or YYYY-MM-DD.", rich_help_panel=_P
+    ),
+]
+Until = Annotated[
+    str | None,
+    typer.Option(
+        "--until",
+        help="Up to this date (inclusive): YYYY, YYYY-MM or YYYY-MM-DD.",
+        rich_help_panel=_P,
+    ),
+]
+Framework = Annotated[
+    str | None,
+    typer.Option(
+        "--framework", help="Achievements of a framework (JASMINE, JVS).", rich_help_panel=_P
+    ),
+]
+Pillar = Annotated[
+    int | None,
+    typer.Option(
+        "--pillar", help="Pillar number (framework JASMINE unless --framework).", rich_help_panel=_P
+    ),
+]
+Initiative = Annotated[
+    str | None,
+    typer.Option("--initiative", help="Initiative name (part of it).", rich_help_panel=_P),
+]
 State = Annotated[
     list[str] | None,
-    typer.Option("--state", help="Curation state (automatic, verified, corrected, manual, rejected, all) [default: all but rejected].", rich_help_panel=_P),
+    typer.Option(
+        "--state",
+        help="Curation state (automatic, verified, corrected, manual, rejected, all) [default: all but rejected].",
+        rich_help_panel=_P,
+    ),
 ]
 Text = Annotated[
     str | None,
-    typer.Option("--text", "-q", help="Words that must all occur in the source paragraph (Japanese), or partner names (English).", rich_help_panel=_P),
+    typer.Option(
+        "--text",
+        "-q",
+        help="Words that must all occur in the source paragraph (Japanese), or partner names (English).",
+        rich_help_panel=_P,
+    ),
 ]
-Doc = Annotated[list[str] | None, typer.Option("--doc", help="Document key. Repeatable.", rich_help_panel=_P)]
+Doc = Annotated[
+    list[str] | None, typer.Option("--doc", help="Document key. Repeatable.", rich_help_panel=_P)
+]
 
 
-class OutFormat(str, Enum):
+class OutFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -72,7 +145,14 @@ def fail(err: Exception) -> None:
     raise typer.Exit(USAGE_ERROR) from err
 
 
-def emit_rows(rows: Sequence[dict[str, Any]], fmt: OutFormat, title: str, *, flexible: dict[str, int] | None = None, right: frozenset[str] = frozenset()) -> None:
+def emit_rows(
+    rows: Sequence[dict[str, Any]],
+    fmt: OutFormat,
+    title: str,
+    *,
+    flexible: dict[str, int] | None = None,
+    right: frozenset[str] = frozenset(),
+) -> None:
     """Print dict rows as a table, a JSON array or CSV (lists joined with ';')."""
     if fmt is OutFormat.json:
         typer.echo(json.dumps(list(rows), ensure_ascii=False, indent=2))

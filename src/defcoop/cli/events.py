@@ -41,11 +41,23 @@ def events(
     state: f.State = None,
     text: f.Text = None,
     doc: f.Doc = None,
-    sort: Annotated[str, typer.Option("--sort", help="date, kind, state, doc, updated or id; '-' prefix for descending.")] = "date",
-    limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="Rows per page (0: every row).")] = 50,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort", help="date, kind, state, doc, updated or id; '-' prefix for descending."
+        ),
+    ] = "date",
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0, help="Rows per page (0: every row).")
+    ] = 50,
     page: Annotated[int, typer.Option("--page", min=1, help="Page number (1-based).")] = 1,
     fmt: f.FormatOption = f.OutFormat.table,
-    show_facets: Annotated[bool, typer.Option("--facets", help="Print counts by kind, partner, year, level and state instead.")] = False,
+    show_facets: Annotated[
+        bool,
+        typer.Option(
+            "--facets", help="Print counts by kind, partner, year, level and state instead."
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """List events matching the filters (all filters combine; repeated values are alternatives).
@@ -104,7 +116,9 @@ def events(
 
 @app.command()
 def event(
-    event_id: Annotated[str, typer.Argument(metavar="ID", help="Event id (from `defcoop events -f json`).")],
+    event_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Event id (from `defcoop events -f json`).")
+    ],
     db: DbOption = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -123,27 +137,42 @@ def event(
 
     c = Console(highlight=False)
     e = detail.event
-    c.print(f"[bold]{e.kind}[/] {e.date or 'undated'}{'–' + e.end if e.end else ''}  {escape(', '.join(e.partners))}  [dim]{e.id} · {e.state}[/]")
+    c.print(
+        f"[bold]{e.kind}[/] {e.date or 'undated'}{'–' + e.end if e.end else ''}  {escape(', '.join(e.partners))}  [dim]{e.id} · {e.state}[/]"
+    )
     for label, value in (
         ("Japanese side", f"{e.jp_role or ''} {e.jp_name or ''} ({e.level})"),
         ("modality", e.modality),
         ("location", e.location),
         ("occasion", e.occasion),
-        ("agreement", " ".join(x for x in (e.agreement_type, e.agreement_status, e.agreement_name) if x)),
+        (
+            "agreement",
+            " ".join(x for x in (e.agreement_type, e.agreement_status, e.agreement_name) if x),
+        ),
         ("count", e.count),
     ):
         if value not in (None, "", " "):
             c.print(f"  {label}: {escape(str(value))}")
     for p in detail.participants:
-        c.print(f"  participant ({p.side}): {escape(' '.join(x for x in (p.partner_code, p.title, p.name) if x))}{' (当時)' if p.former else ''}")
+        c.print(
+            f"  participant ({p.side}): {escape(' '.join(x for x in (p.partner_code, p.title, p.name) if x))}{' (当時)' if p.former else ''}"
+        )
     for ev in detail.evidence:
         where = f"{ev.doc_key} v{ev.version}{'' if ev.is_current else ' (old)'} line {ev.line}"
         c.print(f"\n[bold]source[/] {escape(where)}  [dim]{escape(' > '.join(ev.section_path))}[/]")
         span = ev.quote_in_paragraph
         if ev.paragraph and span:
             a, b = span
-            c.print(escape(ev.paragraph[:a]) + "[reverse]" + escape(ev.paragraph[a:b]) + "[/]" + escape(ev.paragraph[b:]))
+            c.print(
+                escape(ev.paragraph[:a])
+                + "[reverse]"
+                + escape(ev.paragraph[a:b])
+                + "[/]"
+                + escape(ev.paragraph[b:])
+            )
         else:
             c.print(escape(ev.quote))
     for lk in detail.links:
-        c.print(f"\n[bold]framework[/] {lk.framework} pillar {lk.pillar} {escape(lk.initiative or '')} [dim]({lk.rule}; {'stored' if lk.stored else 'computed'})[/]")
+        c.print(
+            f"\n[bold]framework[/] {lk.framework} pillar {lk.pillar} {escape(lk.initiative or '')} [dim]({lk.rule}; {'stored' if lk.stored else 'computed'})[/]"
+        )

@@ -3,7 +3,7 @@ CSV, JSON Lines, Parquet or XLSX (see docs/data-dictionary.md)."""
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +15,7 @@ from defcoop.cli.app import app
 from defcoop.query import QueryError
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     csv = "csv"
     jsonl = "jsonl"
     parquet = "parquet"
@@ -24,11 +24,19 @@ class ExportFormat(str, Enum):
 
 @app.command()
 def export(
-    dest: Annotated[Path, typer.Argument(metavar="DEST", help="Folder to write TABLE.FORMAT files into.")],
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv, jsonl, parquet or xlsx.")] = ExportFormat.csv,
+    dest: Annotated[
+        Path, typer.Argument(metavar="DEST", help="Folder to write TABLE.FORMAT files into.")
+    ],
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="csv, jsonl, parquet or xlsx.")
+    ] = ExportFormat.csv,
     table: Annotated[
         list[str] | None,
-        typer.Option("--table", "-t", help="Table (repeatable): events, participants, evidence, agreements, frameworks, framework_links [default: all]."),
+        typer.Option(
+            "--table",
+            "-t",
+            help="Table (repeatable): events, participants, evidence, agreements, frameworks, framework_links [default: all].",
+        ),
     ] = None,
     partner: f.Partner = None,
     region: f.Region = None,

@@ -15,10 +15,11 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from defcoop.cli._store import DbOption, JsonOption, err_console, open_store
 from defcoop.cli.app import app
-from defcoop.cli.documents import print_table, shorten
+from defcoop.cli.documents import shorten
 from defcoop.errors import DefcoopError
 
 frameworks_app = typer.Typer(
@@ -45,9 +46,7 @@ UserOption = Annotated[
 ReasonOption = Annotated[
     str | None, typer.Option("--reason", "-m", help="Why (kept in the audit log).")
 ]
-FrameworkOption = Annotated[
-    str, typer.Option("--framework", "-F", help="Framework id or name.")
-]
+FrameworkOption = Annotated[str, typer.Option("--framework", "-F", help="Framework id or name.")]
 PillarOption = Annotated[int | None, typer.Option("--pillar", "-p", help="Pillar number.")]
 InitiativeOption = Annotated[
     str | None,
@@ -97,7 +96,7 @@ def frameworks(
             _fail(err)
             return
         linked = {fw.id: len(kf.achievements(store, fw.id)) for fw in fws}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for fw in fws:
         rows.append(
             {
@@ -118,25 +117,19 @@ def frameworks(
     if json_out:
         _dump(rows)
         return
-    print_table(
-        f"{len(rows)} frameworks",
-        ("id", "name", "adopted", "pillars", "initiatives", "new", "areas", "linked events"),
-        [
-            (
-                r["id"],
-                r["name"],
-                r["adopted"] or "",
-                str(r["pillars"]),
-                str(r["initiatives"]),
-                str(r["new_initiatives"]),
-                str(r["cooperation_areas"]),
-                str(r["achievements"]),
-            )
-            for r in rows
-        ],
-        flexible={"name": 60},
-        right=frozenset({"pillars", "initiatives", "new", "areas", "linked events"}),
-    )
+    con = Console(highlight=False, soft_wrap=True)
+    con.print(f"{len(rows)} frameworks")
+    for r in rows:
+        facts = [f"adopted {r['adopted']}" if r["adopted"] else "adoption not stated"]
+        facts.append(f"{r['pillars']} pillars")
+        if r["initiatives"]:
+            facts.append(f"{r['initiatives']} initiatives ({r['new_initiatives']} new)")
+        if r["cooperation_areas"]:
+            facts.append(f"{r['cooperation_areas']} cooperation areas")
+        facts.append(f"{r['achievements']} linked events")
+        con.print(f"[bold]{escape(str(r['id'])):8}[/bold] {' · '.join(facts)}")
+        con.print(f"{'':8} {escape(str(r['name']))}" + (
+            f" [dim]({escape(str(r['name_en']))})[/dim]" if r["name_en"] else ""))  # fmt: skip
 
 
 # --------------------------------------------------------------------------- show
@@ -173,16 +166,14 @@ def show(
 
 
 def _print_framework(fw: Any, achs: list[Any]) -> None:
-    con = Console(highlight=False)
+    con = Console(highlight=False, soft_wrap=True)
     out = con.print
     out(f"[bold]{escape(fw.id)}[/bold]  {escape(fw.name)}")
     if fw.name_en:
         out(f"  {escape(fw.name_en)}")
     if fw.subtitle:
         out(f"  {escape(fw.subtitle)}")
-    adopted = " ".join(
-        x for x in (fw.adopted, f"at {fw.occasion}" if fw.occasion else None) if x
-    )
+    adopted = " ".join(x for x in (fw.adopted, f"at {fw.occasion}" if fw.occasion else None) if x)
     if adopted:
         where = f" ({fw.place})" if fw.place else ""
         src = f"  [dim]{_src(fw.spans[-1] if fw.spans else None)}[/dim]"
@@ -190,9 +181,11 @@ def _print_framework(fw: Any, achs: list[Any]) -> None:
     for r in fw.relations:
         out(f"  {r.kind.replace('_', ' ')} {r.target}  [dim]{_src(r.span)}[/dim]")
     for pl in fw.plans:
-        pre = f" (predecessor {pl.predecessor_label}: {pl.predecessor_items} items)" if (
-            pl.predecessor_items
-        ) else ""
+        pre = (
+            f" (predecessor {pl.predecessor_label}: {pl.predecessor_items} items)"
+            if (pl.predecessor_items)
+            else ""
+        )
         out(f"  plan: {escape(pl.name)}: {pl.items} items{escape(pre)}  [dim]{_src(pl.span)}[/dim]")
     if fw.principles:
         out("  principles: " + " · ".join(escape(p.name) for p in fw.principles))
@@ -250,11 +243,13 @@ def _print_achievements(out: Any, achs: list[Any], pillar: int | None) -> None:
         rules = sorted({lk.rule for lk in links})
         cur = " [yellow]curated[/yellow]" if any(lk.curated for lk in links) else ""
         partners = ",".join(a.partners) or "-"
-        out(f"   {a.date or 'undated':10} {partners:14} {escape(shorten(a.summary, 70))}  "
-            f"[dim]{_src(a.source)} {a.event}[/dim]{cur}")  # fmt: skip
+        out(
+            f"   {a.date or 'undated':10} {escape(partners)}  {escape(shorten(a.summary, 64))}{cur}"
+        )
+        pad = " " * 14
         if targets:
-            out(f"   {'':10} {'':14} [cyan]→ {escape(' / '.join(shorten(t, 50) for t in targets))}[/cyan]")
-        out(f"   {'':10} {'':14} [dim]rule {escape(', '.join(rules))}[/dim]")
+            out(f"{pad}[cyan]→ {escape(' / '.join(shorten(t, 60) for t in targets))}[/cyan]")
+        out(f"{pad}[dim]{_src(a.source)} · event {a.event} · rule {escape(', '.join(rules))}[/dim]")
 
 
 # --------------------------------------------------------------------------- status
@@ -283,39 +278,43 @@ def status(
     if not sts:
         typer.echo(f"{fw.id} has no initiatives or cooperation areas.")
         return
-    rows = []
-    for s in sts:
-        state = s.state.replace("_", " ")
-        if s.state != s.derived_state:
-            state += f" (override; derived: {s.derived_state.replace('_', ' ')})"
-        note = s.override_note or ""
-        if s.overridden_by:
-            note = f"{note} — {s.overridden_by}"
-        rows.append(
-            (
-                ",".join(map(str, s.pillars)),
-                s.target_kind,
-                ("【新】" if s.new else "") + s.target,
-                state,
-                s.first_date or "",
-                s.latest_date or "",
-                str(s.count),
-                ",".join(s.partners),
-                note,
-            )
+    from rich.table import Table
+
+    done = Counter(x.state for x in sts)
+    title = (
+        f"{fw.id}: implementation status of {len(sts)} items ("
+        + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(done.items()))
+        + ")"
+    )
+    table = Table(title=title, title_justify="left", show_lines=False)
+    table.add_column("pillar", no_wrap=True)
+    table.add_column("initiative / cooperation area", ratio=3, overflow="fold")
+    table.add_column("state", ratio=1)
+    table.add_column("first", no_wrap=True)
+    table.add_column("latest", no_wrap=True)
+    table.add_column("n", justify="right", no_wrap=True)
+    table.add_column("partners", ratio=1, overflow="fold")
+    for x in sts:
+        state = x.state.replace("_", " ")
+        if x.state != x.derived_state:
+            state += f" (curator; derived: {x.derived_state.replace('_', ' ')})"
+            if x.override_note:
+                state += f": {x.override_note}"
+            if x.overridden_by:
+                state += f" — {x.overridden_by}"
+        name = ("【新】" if x.new else "") + x.target
+        if x.target_kind == "area":
+            name = f"[area] {name}"
+        table.add_row(
+            ",".join(map(str, x.pillars)),
+            Text(name),
+            Text(state, style="green" if x.state != "none_yet" else "dim"),
+            x.first_date or "",
+            x.latest_date or "",
+            str(x.count),
+            ",".join(x.partners),
         )
-    done = Counter(s.state for s in sts)
-    title = f"{fw.id}: implementation status of {len(sts)} items (" + ", ".join(
-        f"{k.replace('_', ' ')} {v}" for k, v in sorted(done.items())
-    ) + ")"
-    print_table(
-        title,
-        ("pillar", "kind", "initiative / area", "state", "first", "latest", "events", "partners",
-         "note"),
-        rows,
-        flexible={"initiative / area": 48, "partners": 24, "note": 30},
-        right=frozenset({"events"}),
-    )  # fmt: skip
+    Console(highlight=False).print(table)
 
 
 # --------------------------------------------------------------------------- curation
@@ -445,6 +444,7 @@ def sync(db: DbOption = None, json_out: JsonOption = False) -> None:
     if json_out:
         _dump({"frameworks": asdict(res), "links": asdict(links)})
         return
+
     def counts(d: dict[str, int]) -> str:
         return ", ".join(f"{k} {v}" for k, v in d.items()) or "none"
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from defcoop.cli._store import DbOption, JsonOption, open_store
+from defcoop.cli._store import USAGE_ERROR, DbOption, JsonOption, err_console, open_store
 from defcoop.cli.app import app
 from defcoop.cli.documents import print_table
 
@@ -40,10 +40,14 @@ def people(
 ) -> None:
     """Persons found in the texts with the roles they held (attested periods), or who held
     a role on a date. Curated tenures win over inferred ones."""
-    from defcoop.kb.people import list_tenures, nearest_holders, role_code
+    from defcoop.kb.people import PeopleError, list_tenures, nearest_holders, role_code
 
     with open_store(db) as store:
-        rows = list_tenures(store, role=role, country=country, as_of=as_of, name=name)
+        try:
+            rows = list_tenures(store, role=role, country=country, as_of=as_of, name=name)
+        except PeopleError as err:
+            err_console().print(f"error: {err}", markup=False)
+            raise typer.Exit(USAGE_ERROR) from err
         hint = ""
         if as_of and role and country and not rows:
             before, after = nearest_holders(store, role, country, as_of)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +21,7 @@ report_app = typer.Typer(
 app.add_typer(report_app, name="report")
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     md = "md"
     html = "html"
     xlsx = "xlsx"
@@ -30,9 +30,18 @@ class ReportFormat(str, Enum):
 FormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="md, html or xlsx.")]
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="File to write [default: partner-CODE.FORMAT / period-YEAR.FORMAT]; '-' prints md or html."),
+    typer.Option(
+        "--output",
+        "-o",
+        help="File to write [default: partner-CODE.FORMAT / period-YEAR.FORMAT]; '-' prints md or html.",
+    ),
 ]
-ChartsOpt = Annotated[bool, typer.Option("--charts/--no-charts", help="Also write the charts as PNG and SVG next to the report.")]
+ChartsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--charts/--no-charts", help="Also write the charts as PNG and SVG next to the report."
+    ),
+]
 
 
 def _write(data: object, out: Path, fmt: ReportFormat, charts: bool) -> None:
@@ -49,12 +58,21 @@ def _write(data: object, out: Path, fmt: ReportFormat, charts: bool) -> None:
 
 @report_app.command("partner")
 def partner(
-    code: Annotated[str, typer.Argument(metavar="PARTNER", help="Partner code (IND) or name (インド, India).")],
+    code: Annotated[
+        str, typer.Argument(metavar="PARTNER", help="Partner code (IND) or name (インド, India).")
+    ],
     fmt: FormatOpt = ReportFormat.html,
     output: OutputOpt = None,
-    since: Annotated[str | None, typer.Option("--since", help="Chronology from this date (YYYY[-MM[-DD]]).")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Chronology up to this date.")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Agreement statuses on this date [default: this month].")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Chronology from this date (YYYY[-MM[-DD]]).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Chronology up to this date.")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Agreement statuses on this date [default: this month]."),
+    ] = None,
     charts: ChartsOpt = True,
     db: DbOption = None,
 ) -> None:
@@ -73,10 +91,15 @@ def partner(
 
 @report_app.command("period")
 def period(
-    year: Annotated[str | None, typer.Argument(metavar="[YEAR]", help="A year (2024); or give --since and --until.")] = None,
+    year: Annotated[
+        str | None,
+        typer.Argument(metavar="[YEAR]", help="A year (2024); or give --since and --until."),
+    ] = None,
     fmt: FormatOpt = ReportFormat.html,
     output: OutputOpt = None,
-    since: Annotated[str | None, typer.Option("--since", help="Start of the period (YYYY[-MM[-DD]]).")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Start of the period (YYYY[-MM[-DD]]).")
+    ] = None,
     until: Annotated[str | None, typer.Option("--until", help="End of the period.")] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Top partners listed.")] = 10,
     charts: ChartsOpt = True,

@@ -25,9 +25,19 @@ app.add_typer(stats_app, name="stats")
 def counts(
     by: Annotated[
         list[str] | None,
-        typer.Option("--by", "-b", help=f"Dimension (repeatable, up to two for a pivot): {', '.join(an.DIMENSIONS)} [default: year, partner]."),
+        typer.Option(
+            "--by",
+            "-b",
+            help=f"Dimension (repeatable, up to two for a pivot): {', '.join(an.DIMENSIONS)} [default: year, partner].",
+        ),
     ] = None,
-    pivot: Annotated[bool, typer.Option("--pivot/--long", help="Two dimensions: a pivot table (rows x columns) or one row per cell.")] = True,
+    pivot: Annotated[
+        bool,
+        typer.Option(
+            "--pivot/--long",
+            help="Two dimensions: a pivot table (rows x columns) or one row per cell.",
+        ),
+    ] = True,
     partner: f.Partner = None,
     region: f.Region = None,
     group: f.Group = None,
@@ -41,7 +51,16 @@ def counts(
 ) -> None:
     """Event counts by year x partner / region / kind / level (an event counts once per cell)."""
     dims = by or ["year", "partner"]
-    q = f.build_query(partner=partner, region=region, group=group, kind=kind, level=level, since=since, until=until, state=state)
+    q = f.build_query(
+        partner=partner,
+        region=region,
+        group=group,
+        kind=kind,
+        level=level,
+        since=since,
+        until=until,
+        state=state,
+    )
     with open_store(db) as store:
         try:
             rows = an.counts(store, dims, q)
@@ -50,18 +69,32 @@ def counts(
             return
     if len(dims) == 2 and pivot and fmt is not f.OutFormat.json:
         # partners / regions / kinds as rows, years as columns
-        row_dim, col_dim = (dims[1], dims[0]) if dims[0] in ("year", "month") else (dims[0], dims[1])
+        row_dim, col_dim = (
+            (dims[1], dims[0]) if dims[0] in ("year", "month") else (dims[0], dims[1])
+        )
         pv = an.pivot(rows, row_dim, col_dim)
-        table = [{row_dim: r, **{c: pv.value(r, c) for c in pv.cols}, "total": pv.row_total(r)} for r in pv.rows]
-        f.emit_rows(table, fmt, f"events by {row_dim} x {col_dim}", right=frozenset([*pv.cols, "total"]))
+        table = [
+            {row_dim: r, **{c: pv.value(r, c) for c in pv.cols}, "total": pv.row_total(r)}
+            for r in pv.rows
+        ]
+        f.emit_rows(
+            table, fmt, f"events by {row_dim} x {col_dim}", right=frozenset([*pv.cols, "total"])
+        )
         return
-    f.emit_rows([r.to_dict() for r in rows], fmt, f"events by {' x '.join(dims)}", right=frozenset({"count"}))
+    f.emit_rows(
+        [r.to_dict() for r in rows],
+        fmt,
+        f"events by {' x '.join(dims)}",
+        right=frozenset({"count"}),
+    )
 
 
 @stats_app.command("top")
 def top(
     n: Annotated[int, typer.Option("--n", "-n", min=1, help="How many partners.")] = 10,
-    per_year: Annotated[bool, typer.Option("--per-year", help="The top partners of each year.")] = False,
+    per_year: Annotated[
+        bool, typer.Option("--per-year", help="The top partners of each year.")
+    ] = False,
     kind: f.Kind = None,
     level: f.Level = None,
     region: f.Region = None,
@@ -81,7 +114,10 @@ def top(
                     for i, t in enumerate(lst)
                 ]
             else:
-                rows = [{"rank": i + 1, **t.to_dict()} for i, t in enumerate(an.top_partners(store, n, q))]
+                rows = [
+                    {"rank": i + 1, **t.to_dict()}
+                    for i, t in enumerate(an.top_partners(store, n, q))
+                ]
         except QueryError as err:
             f.fail(err)
             return
@@ -108,17 +144,41 @@ def intensity(
             f.fail(err)
             return
     out = [
-        {"partner": r.partner, "name": r.name, "events": r.events, "score": r.score, "per_year": r.mean_per_year, **{y: r.per_year.get(y, 0) for y in r.years}}
+        {
+            "partner": r.partner,
+            "name": r.name,
+            "events": r.events,
+            "score": r.score,
+            "per_year": r.mean_per_year,
+            **{y: r.per_year.get(y, 0) for y in r.years},
+        }
         for r in rows
     ]
-    f.emit_rows(out, fmt, "engagement intensity", right=frozenset({"events", "score", "per_year", *(rows[0].years if rows else [])}))
+    f.emit_rows(
+        out,
+        fmt,
+        "engagement intensity",
+        right=frozenset({"events", "score", "per_year", *(rows[0].years if rows else [])}),
+    )
 
 
 @stats_app.command("network")
 def network(
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the graph: .graphml or .json (node-link).")] = None,
-    min_partners: Annotated[int, typer.Option("--min-partners", min=2, help="Foreign partners an event needs to count as multilateral.")] = 2,
-    japan: Annotated[bool, typer.Option("--japan/--no-japan", help="Add JPN as a node linked to every partner.")] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the graph: .graphml or .json (node-link)."),
+    ] = None,
+    min_partners: Annotated[
+        int,
+        typer.Option(
+            "--min-partners",
+            min=2,
+            help="Foreign partners an event needs to count as multilateral.",
+        ),
+    ] = 2,
+    japan: Annotated[
+        bool, typer.Option("--japan/--no-japan", help="Add JPN as a node linked to every partner.")
+    ] = False,
     kind: f.Kind = None,
     level: f.Level = None,
     since: f.Since = None,
@@ -139,7 +199,14 @@ def network(
             an.write_network(g, output)
         except QueryError as err:
             f.fail(err)
-        typer.echo(f"{output}: {g.number_of_nodes()} partners, {g.number_of_edges()} links, {g.graph.get('events', 0)} events")
+        typer.echo(
+            f"{output}: {g.number_of_nodes()} partners, {g.number_of_edges()} links, {g.graph.get('events', 0)} events"
+        )
         return
     edges = sorted(g.edges(data=True), key=lambda e: (-e[2]["weight"], e[0], e[1]))
-    f.emit_rows([{"a": a, "b": b, "events": d["weight"]} for a, b, d in edges], fmt, f"{g.graph.get('events', 0)} multilateral events", right=frozenset({"events"}))
+    f.emit_rows(
+        [{"a": a, "b": b, "events": d["weight"]} for a, b, d in edges],
+        fmt,
+        f"{g.graph.get('events', 0)} multilateral events",
+        right=frozenset({"events"}),
+    )

@@ -205,8 +205,12 @@ def _tx(store: Store, entity: str, entity_id: str, expected: int | None) -> Iter
 
 
 def _check_version(row: Any, entity: str, entity_id: str, expected: int | None) -> None:
-    if expected is not None and getattr(row, "version", None) != expected:
-        raise StaleEditError(entity, entity_id, expected, getattr(row, "version", None))
+    if expected is None:
+        return
+    if not hasattr(row, "version"):
+        raise CurationError(f"{entity} records carry no version: edit them without one")
+    if row.version != expected:
+        raise StaleEditError(entity, entity_id, expected, row.version)
 
 
 _MODELS: dict[str, type[Any]] = {

@@ -23,6 +23,7 @@ Compatible reports are merged only when something positive says they are one eve
 (the *rule*, strongest first):
 
 ``same_span``          the extractor read the same span twice;
+``same_words``         both quote the same words (a sentence repeated in another text);
 ``caption_of_body``    one is a caption (``footnote_of_body``: a footnote) of the other;
 ``same_named_event``   both name the same meeting, exercise or occasion;
 ``same_counterpart``   both name the same foreign counterpart;
@@ -30,7 +31,7 @@ Compatible reports are merged only when something positive says they are one eve
 ``same_principal``     both name the same Japanese principal;
 ``same_location``      both name the same place.
 
-A year-precision date matches a finer one only with one of the first four rules.
+A year-precision date matches a finer one only with one of the first six rules.
 Clusters are built greedily from the strongest pairs, and a report joins a cluster
 only if it is compatible with every member (no chaining through a vague report).
 The primary is the curated, body, most precise, most complete, first-read report.
@@ -61,6 +62,7 @@ from defcoop.store import models as m
 
 RULES = (
     "same_span",
+    "same_words",
     "caption_of_body",
     "footnote_of_body",
     "same_named_event",
@@ -71,7 +73,7 @@ RULES = (
 )
 _STRENGTH = {r: i for i, r in enumerate(RULES)}
 #: Rules strong enough to match a year-only date with a finer one.
-STRONG_RULES = frozenset(RULES[:5])
+STRONG_RULES = frozenset(RULES[:6])
 PIN_KEY = "merged_into"
 AUTO_PREFIX = "dedup:"
 CURATED_PREFIX = "curated:"
@@ -121,14 +123,19 @@ class Report:
     counterparts: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
     ordinals: dict[str, int] = field(default_factory=dict)
+    block: str = "body"  # block kind of the evidence: body, caption, footnote ...
+    place: str | None = None  # normalized location
+    words: str = ""  # normalized quote without spaces
 
-    @property
-    def block(self) -> str:
-        """Block kind of the primary evidence (body, caption, footnote ...)."""
+    def finish(self) -> Report:
+        """Derive ``block``, ``place`` and ``words`` from the loaded values."""
         kinds = [k for _d, _s, _e, k in self.spans if k]
-        if any(k in PRIMARY_KINDS for k in kinds):
-            return "body"
-        return kinds[0] if kinds else "body"
+        self.block = (
+            "body" if any(k in PRIMARY_KINDS for k in kinds) else (kinds[0] if kinds else "body")
+        )
+        self.place = normalize(self.location).text.strip() if self.location else None
+        self.words = "".join(normalize(self.quote).text.split())
+        return self
 
     @property
     def filled(self) -> int:
@@ -226,6 +233,7 @@ def load_reports(session: Session) -> list[Report]:
         rep.partners = frozenset(partners.get(rep.id, ()))
         rep.counterparts = frozenset(people.get(rep.id, ()))
         rep.spans = sorted(spans.get(rep.id, []))
+        rep.finish()
     return list(reports.values())
 
 
@@ -233,7 +241,7 @@ def load_reports(session: Session) -> list[Report]:
 
 
 def _same_place(a: str, b: str) -> bool:
-    a, b = normalize(a).text.strip(), normalize(b).text.strip()
+    """Two normalized place names that name the same place (ナポリ / イタリア・ナポリ)."""
     return a == b or a in b or b in a
 
 
@@ -265,7 +273,7 @@ def conflicts(a: Report, b: Report) -> list[str]:
         va, vb = getattr(a, f), getattr(b, f)
         if va is not None and vb is not None and va != vb:
             why.append(f"{f} {va} / {vb}")
-    if a.location and b.location and not _same_place(a.location, b.location):
+    if a.place and b.place and not _same_place(a.place, b.place):
         why.append(f"location {a.location} / {b.location}")
     if a.counterparts and b.counterparts and not a.counterparts & b.counterparts:
         why.append(
@@ -286,6 +294,8 @@ def corroboration(a: Report, b: Report) -> list[str]:
         if any(da == db and sa < eb and sb < ea for db, sb, eb, _kb in b.spans):
             rules.append("same_span")
             break
+    if len(a.words) >= 12 and a.words == b.words:
+        rules.append("same_words")
     blocks = {a.block, b.block}
     for kind, rule in SECONDARY_KINDS.items():
         if kind in blocks and len(blocks) == 2:
@@ -298,7 +308,7 @@ def corroboration(a: Report, b: Report) -> list[str]:
         rules.append("same_day")
     if a.jp_name and a.jp_name == b.jp_name:
         rules.append("same_principal")
-    if a.location and b.location and _same_place(a.location, b.location):
+    if a.place and b.place and _same_place(a.place, b.place):
         rules.append("same_location")
     coarse = min(_PREC.get(a.precision, 0), _PREC.get(b.precision, 0))
     if coarse < _PREC["month"]:
@@ -339,14 +349,15 @@ class Pair:
         return self.rules[0]
 
 
-def _buckets(reports: Iterable[Report]) -> dict[tuple[Any, ...], list[Report]]:
-    """Candidate blocks: kind (and agreement) x year of the earliest day."""
+def _buckets(reports: Iterable[Report], by_partners: bool) -> dict[tuple[Any, ...], list[Report]]:
+    """Candidate blocks: kind (and agreement) x year of the earliest day (x partners)."""
     out: dict[tuple[Any, ...], list[Report]] = defaultdict(list)
     for r in reports:
         if r.lo is None or r.hi is None:
             continue
         for year in range(r.lo.year, r.hi.year + 1):
-            out[(r.kind, r.agreement if r.kind == "agreement" else None, year)].append(r)
+            key = (r.kind, r.agreement if r.kind == "agreement" else None, year)
+            out[(*key, r.partners) if by_partners else key].append(r)
     return out
 
 
@@ -354,21 +365,37 @@ def candidate_pairs(reports: Sequence[Report]) -> list[Pair]:
     """Compatible, corroborated pairs, strongest first."""
     seen: set[tuple[str, str]] = set()
     pairs: list[Pair] = []
-    for group in _buckets(reports).values():
+
+    def consider(a: Report, b: Report) -> None:
+        key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+        if key in seen:
+            return
+        seen.add(key)
+        if conflicts(a, b):
+            return
+        rules = corroboration(a, b)
+        if rules:
+            pairs.append(Pair(key[0], key[1], tuple(rules)))
+
+    for group in _buckets(reports, by_partners=True).values():
         group.sort(key=lambda r: (r.lo or date.min, r.id))
         for i, a in enumerate(group):
             for b in group[i + 1 :]:
                 if b.lo is not None and a.hi is not None and b.lo > a.hi:
                     break  # sorted by start: nothing later can be nested with ``a``
-                key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
-                if key in seen:
-                    continue
-                seen.add(key)
-                if conflicts(a, b):
-                    continue
-                rules = corroboration(a, b)
-                if rules:
-                    pairs.append(Pair(key[0], key[1], tuple(rules)))
+                consider(a, b)
+    # a caption or footnote may name fewer partners than the body it repeats
+    secondary = [r for r in reports if r.block in SECONDARY_KINDS]
+    if secondary:
+        wide = _buckets(reports, by_partners=False)
+        for a in secondary:
+            if a.lo is None or a.hi is None:
+                continue
+            for year in range(a.lo.year, a.hi.year + 1):
+                key = (a.kind, a.agreement if a.kind == "agreement" else None, year)
+                for b in wide.get(key, []):
+                    if b.id != a.id and b.partners != a.partners and a.partners <= b.partners:
+                        consider(a, b)
     pairs.sort(key=lambda p: (_STRENGTH[p.rule], -len(p.rules), p.a, p.b))
     return pairs
 

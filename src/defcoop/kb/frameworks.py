@@ -35,7 +35,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, insert, or_, select
 from sqlalchemy.orm import Session
 
 from defcoop.errors import DefcoopError
@@ -50,22 +50,22 @@ from defcoop.store import models as m
 
 __all__ = [
     "AUDIT_ENTITY_LINK",
-    "FrameworkError",
     "AUDIT_ENTITY_STATUS",
+    "FrameworkError",
     "LinkChange",
     "LinkResult",
     "SyncResult",
-    "add_link",
     "achievements",
+    "add_link",
     "empty_message",
     "find_stored",
-    "require_framework",
-    "require_frameworks",
     "implementation_status",
     "link_audit",
     "link_events",
     "link_id",
     "remove_link",
+    "require_framework",
+    "require_frameworks",
     "resolve_frameworks",
     "set_status",
     "stored_frameworks",
@@ -118,7 +118,9 @@ class SyncResult:
 
     @property
     def changed(self) -> bool:
-        return bool(sum(self.added.values()) + sum(self.updated.values()) + sum(self.removed.values()))
+        return bool(
+            sum(self.added.values()) + sum(self.updated.values()) + sum(self.removed.values())
+        )
 
 
 @dataclass(slots=True)
@@ -280,9 +282,7 @@ class _Spans:
     def __init__(self, docs: Mapping[str, tuple[str, str]]) -> None:
         self.ids = {k: v[0] for k, v in docs.items()}
 
-    def cols(
-        self, span: fm.Span | None, citation: fm.Citation | None = None
-    ) -> dict[str, Any]:
+    def cols(self, span: fm.Span | None, citation: fm.Citation | None = None) -> dict[str, Any]:
         note = None
         if citation is not None:
             where = f"{citation.doc} line {', '.join(str(x) for x in citation.lines)}"
@@ -521,14 +521,8 @@ def _protected(s: Session) -> tuple[set[str], set[str], set[str]]:
     ):
         inits.add(iid)
         fws.add(fid)
-    for pid, fid in s.execute(
-        select(m.Pillar.id, m.Pillar.framework_id).where(m.Pillar.id.in_(pillars))
-    ):
-        fws.add(fid)
-    for iid, fid in s.execute(
-        select(m.Initiative.id, m.Initiative.framework_id).where(m.Initiative.id.in_(inits))
-    ):
-        fws.add(fid)
+    fws.update(s.scalars(select(m.Pillar.framework_id).where(m.Pillar.id.in_(pillars))))
+    fws.update(s.scalars(select(m.Initiative.framework_id).where(m.Initiative.id.in_(inits))))
     return fws, pillars, inits
 
 
@@ -627,9 +621,7 @@ def sync_frameworks(store: Store) -> SyncResult:
     return res
 
 
-def _sync_initiative_pillars(
-    s: Session, d: _Desired, protect: set[str], res: SyncResult
-) -> None:
+def _sync_initiative_pillars(s: Session, d: _Desired, protect: set[str], res: SyncResult) -> None:
     ip = m.InitiativePillar
     have = {(a, b) for a, b in s.execute(select(ip.initiative_id, ip.pillar_id))}
     for a, b in sorted(d.initiative_pillars - have):
@@ -731,18 +723,47 @@ def _asean_membership(s: Session) -> fl.IsAsean | None:
     return is_asean
 
 
+def _ever_members(s: Session) -> set[str]:
+    return set(
+        s.scalars(
+            select(m.GroupMembership.member_code).where(m.GroupMembership.group_code == "ASEAN")
+        )
+    )
+
+
 def _event_batches(
-    s: Session, since: date | None
+    s: Session, since: date | None, candidates: Collection[str]
 ) -> Iterator[list[dict[str, Any]]]:
-    ev = m.Event
-    stmt = select(
-        ev.id, ev.kind, ev.date, ev.quote, ev.occasion, ev.summary, ev.state, ev.merged_into_id
-    ).order_by(ev.id)
+    """The events that can be linked, ``_BATCH`` at a time (keyset pages: bounded memory).
+
+    A superset of the classifier's candidates is selected in SQL: dated from ``since`` on,
+    and with a partner among ``candidates`` (ASEAN, its Secretariat, anyone ever a member),
+    or with no partner, or a conference (the multilateral ASEAN frameworks as venue)."""
+    ev, ep = m.Event, m.EventPartner
+    cols = (
+        ev.id, ev.kind, ev.date, ev.quote, ev.occasion, ev.summary, ev.state, ev.merged_into_id,
+    )  # fmt: skip
+    conds: list[Any] = [
+        or_(
+            exists(
+                select(ep.event_id).where(
+                    ep.event_id == ev.id, ep.partner_code.in_(sorted(candidates))
+                )
+            ),
+            ~exists(select(ep.event_id).where(ep.event_id == ev.id)),
+            ev.kind == "conference",
+        )
+    ]
     if since is not None:
-        stmt = stmt.where(ev.date_to >= since)
-    rows = s.execute(stmt).all()
-    for i in range(0, len(rows), _BATCH):
-        chunk = rows[i : i + _BATCH]
+        conds.append(ev.date_to >= since)
+    last = ""
+    while True:
+        chunk = s.execute(
+            select(*cols).where(*conds, ev.id > last).order_by(ev.id).limit(_BATCH)
+        ).all()
+        if not chunk:
+            return
+        last = chunk[-1].id
         partners: dict[str, list[str]] = defaultdict(list)
         for eid, code in s.execute(
             select(m.EventPartner.event_id, m.EventPartner.partner_code).where(
@@ -770,7 +791,15 @@ def _event_batches(
 #: Kinds whose sentence tail is read for cues (talks only name topics; an agreement's
 #: sentence goes on with what the parties discussed).
 _TAIL_KINDS = frozenset(
-    {"capacity_building", "seminar", "exercise", "port_call", "visit", "equipment_transfer", "other"}
+    {
+        "capacity_building",
+        "seminar",
+        "exercise",
+        "port_call",
+        "visit",
+        "equipment_transfer",
+        "other",
+    }
 )
 _TAIL_MAX = 80
 _NEXT_CLAUSE = re.compile(r"。|ほか、|とともに、|一方、|に加え、|また、")
@@ -845,23 +874,26 @@ def link_events(store: Store, *, data: fl.LinkData | None = None) -> LinkResult:
         is_asean = _asean_membership(s) or fl.registry_is_asean()
         existing: dict[str, Any] = {}
         rejected: dict[str, list[tuple[str, str | None, str | None]]] = defaultdict(list)
-        for row in s.execute(
+        for have in s.execute(
             select(
                 lk.id, lk.event_id, lk.framework_id, lk.pillar_id, lk.initiative_id, lk.rule,
                 lk.reason, lk.state,
             )
         ):  # fmt: skip
-            existing[row.id] = row
-            if row.state == "rejected":
-                rejected[row.event_id].append((row.framework_id, row.pillar_id, row.initiative_id))
-            if row.state != "automatic":
+            existing[have.id] = have
+            if have.state == "rejected":
+                rejected[have.event_id].append(
+                    (have.framework_id, have.pillar_id, have.initiative_id)
+                )
+            if have.state != "automatic":
                 res.curated += 1
         desired: dict[str, dict[str, Any]] = {}
         unmatched: set[str] = set()
         per: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         linked: set[str] = set()
         since = _since(data, set(wanted)) if wanted else None
-        for batch in _event_batches(s, since) if wanted else iter(()):
+        codes = set(data.groups) | set(data.members) | _ever_members(s)
+        for batch in _event_batches(s, since, codes) if wanted else iter(()):
             for ev in batch:
                 if ev["state"] == "rejected" or ev["merged_into_id"] is not None:
                     continue
@@ -882,17 +914,22 @@ def link_events(store: Store, *, data: fl.LinkData | None = None) -> LinkResult:
                     per[link.framework]["-" if link.pillar is None else str(link.pillar)].add(
                         ev["id"]
                     )
+        new_rows = []
         for rid, vals in desired.items():
-            have = existing.get(rid)
-            if have is None:
-                s.add(lk(id=rid, state="automatic", **vals))
-                res.added += 1
-            elif have.rule != vals["rule"] or have.reason != vals["reason"]:
+            old = existing.get(rid)
+            if old is None:
+                new_rows.append({"id": rid, "state": "automatic", "version": 1, **vals})
+            elif old.rule != vals["rule"] or old.reason != vals["reason"]:
                 obj = s.get(lk, rid)
                 if obj is not None:
                     obj.rule, obj.reason = vals["rule"], vals["reason"]
                     res.updated += 1
-        stale = [rid for rid, r in existing.items() if r.state == "automatic" and rid not in desired]
+        for i in range(0, len(new_rows), 1000):
+            s.execute(insert(lk), new_rows[i : i + 1000])
+        res.added = len(new_rows)
+        stale = [
+            rid for rid, r in existing.items() if r.state == "automatic" and rid not in desired
+        ]
         for i in range(0, len(stale), 500):
             s.execute(delete(lk).where(lk.id.in_(stale[i : i + 500])))
         res.removed = len(stale)
@@ -944,7 +981,13 @@ def _resolve_framework(s: Session, name: str) -> m.Framework:
     key = name.strip().casefold()
     for fw in fws:
         meta = fw.meta or {}
-        names = [fw.id, fw.name_ja, fw.name_en, meta.get("short_name"), *(meta.get("aliases") or [])]
+        names = [
+            fw.id,
+            fw.name_ja,
+            fw.name_en,
+            meta.get("short_name"),
+            *(meta.get("aliases") or []),
+        ]
         if any(n and str(n).casefold() == key for n in names):
             return fw
     known = ", ".join(sorted(f.id for f in fws)) or "none: run `defcoop ingest`"
@@ -1094,9 +1137,7 @@ def remove_link(
         if s.get(m.Event, event_id) is None:
             raise FrameworkError(f"event {event_id}: no such event")
         pid, iid, number = _target(s, t, fw.id, pillar, initiative)
-        rows = list(
-            s.scalars(select(lk).where(lk.event_id == event_id, lk.framework_id == fw.id))
-        )
+        rows = list(s.scalars(select(lk).where(lk.event_id == event_id, lk.framework_id == fw.id)))
         hits = [
             r
             for r in rows
@@ -1173,9 +1214,7 @@ def link_audit(
 ) -> list[dict[str, Any]]:
     """Audit entries of link changes (newest first), optionally for one event."""
     a = m.AuditEntry
-    stmt = (
-        select(a).where(a.entity == AUDIT_ENTITY_LINK).order_by(a.at.desc(), a.id.desc())
-    )
+    stmt = select(a).where(a.entity == AUDIT_ENTITY_LINK).order_by(a.at.desc(), a.id.desc())
     with store.session() as s:
         out = []
         for r in s.scalars(stmt):
@@ -1250,7 +1289,7 @@ def stored_frameworks(store: Store) -> list[fm.Framework]:
 
 
 def _stored_frameworks(s: Session) -> list[fm.Framework]:
-    keys = dict(s.execute(select(m.Document.id, m.Document.doc_key)).tuples().all())
+    keys: dict[str, str] = {i: k for i, k in s.execute(select(m.Document.id, m.Document.doc_key))}
     fw_rows = list(s.scalars(select(m.Framework).order_by(m.Framework.id)))
     pillars: dict[str, list[m.Pillar]] = defaultdict(list)
     numbers: dict[str, int] = {}
@@ -1273,7 +1312,11 @@ def _stored_frameworks(s: Session) -> list[fm.Framework]:
     for pr in s.scalars(select(m.Principle).order_by(m.Principle.ordinal)):
         principles[pr.framework_id].append(pr)
     relations: dict[str, list[m.FrameworkRelation]] = defaultdict(list)
-    for r in s.scalars(select(m.FrameworkRelation).order_by(m.FrameworkRelation.id)):
+    for r in s.scalars(
+        select(m.FrameworkRelation).order_by(
+            m.FrameworkRelation.relation, m.FrameworkRelation.target_framework_id
+        )
+    ):
         relations[r.source_framework_id].append(r)
     commitments: dict[str, list[m.Commitment]] = defaultdict(list)
     for c in s.scalars(
@@ -1417,23 +1460,22 @@ def achievements(
         ).all()
         if not include_rejected:
             rows = [r for r in rows if r.state != "rejected"]
-        merged = dict(
-            s.execute(
+        merged: dict[str, str | None] = {
+            i: into
+            for i, into in s.execute(
                 select(m.Event.id, m.Event.merged_into_id).where(
                     m.Event.id.in_({r.event_id for r in rows}),
                     m.Event.merged_into_id.is_not(None),
                 )
             )
-            .tuples()
-            .all()
-        )
+        }
         by_event: dict[str, list[fm.Link]] = defaultdict(list)
         rule_loe = {r.id: r.line_of_effort for r in fl.load_link_data().rules}
         for r in rows:
             eid = r.event_id
             hops = 0
-            while eid in merged and hops < 8:
-                eid, hops = merged[eid], hops + 1
+            while (nxt := merged.get(eid)) is not None and hops < 8:
+                eid, hops = nxt, hops + 1
             name = t.initiative_names.get(r.initiative_id) if r.initiative_id else None
             is_area = r.initiative_id in t.areas
             by_event[eid].append(
@@ -1490,11 +1532,11 @@ def _achievements(s: Session, by_event: Mapping[str, list[fm.Link]]) -> list[fm.
             links = by_event[eid]
             seen: set[tuple[Any, ...]] = set()
             uniq = []
-            for lk in links:
-                key = (lk.pillar, lk.initiative, lk.area, lk.rule)
-                if key not in seen:
-                    seen.add(key)
-                    uniq.append(lk)
+            for link in links:
+                lkey = (link.pillar, link.initiative, link.area, link.rule)
+                if lkey not in seen:
+                    seen.add(lkey)
+                    uniq.append(link)
             out.append(
                 fm.Achievement(
                     event=eid,
@@ -1532,7 +1574,7 @@ def implementation_status(
                 .order_by(a.at.desc(), a.id.desc())
                 .limit(1)
             )
-            overrides.append(fs.StatusOverride(fw.id, name or "", state, note or "", who))
+            overrides.append(fs.StatusOverride(fw.id, name or "", state or "", note or "", who))
     return fs.implementation_status(fw, achs, overrides)
 
 

@@ -45,6 +45,7 @@ import yaml
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from defcoop.errors import DefcoopError
 from defcoop.extract.partners import find_partners, period, registry
 from defcoop.extract.people import find_jp_people, role_rules
 from defcoop.normalize import normalize
@@ -54,6 +55,12 @@ from defcoop.store import models as m
 from defcoop.store.dates import bounds
 
 CURATED_PERSON_STATES = ("verified", "corrected", "manual")
+
+
+class PeopleError(DefcoopError, ValueError):
+    """A person or tenure query that cannot be answered as asked (a bad date)."""
+
+
 #: Event kinds the Japanese principal performs (talks, visits, attendance): the principal
 #: counts as a dated mention even when the quote leaves the name to a previous sentence.
 TALK_KINDS = frozenset(
@@ -822,7 +829,10 @@ def list_tenures(
         stmt = stmt.where(or_(p.name == name, p.name_reading == name))
     lo = hi = None
     if as_of is not None:
-        lo, hi = period(as_of)
+        try:
+            lo, hi = period(as_of)
+        except ValueError as err:
+            raise PeopleError(f"--as-of {as_of!r}: {err}") from err
         stmt = stmt.where(
             or_(t.start_from.is_(None), t.start_from <= hi),
             or_(t.end_to.is_(None), t.end_to >= lo),
@@ -867,7 +877,10 @@ def nearest_holders(
     store: Store, role: str, country: str, as_of: str | date
 ) -> tuple[Holder | None, Holder | None]:
     """The last holder attested before ``as_of`` and the first after it (for "nobody")."""
-    lo, hi = period(as_of)
+    try:
+        lo, hi = period(as_of)
+    except ValueError as err:
+        raise PeopleError(f"--as-of {as_of!r}: {err}") from err
     before = after = None
     for h in list_tenures(store, role=role, country=country):
         s_lo = bounds(h.start)[0] if h.start else None

@@ -53,7 +53,7 @@ DATA_SOURCE = "data/partners.yaml"
 MEMBERSHIP_STATUSES = ("member", "observer")
 
 
-class RegistryError(DefcoopError):
+class RegistryError(DefcoopError, ValueError):
     """A registry query named an unknown group, region or date."""
 
 

@@ -19,7 +19,6 @@ from defcoop import records as r
 from defcoop.store import Store
 from defcoop.store import models as m
 
-
 MATRIX_TYPES = ("RAA", "ACSA", "ETA", "ISA", "MOU")
 _RANK = {"substantially_agreed": 1, "signed": 2, "in_force": 3}
 
@@ -98,7 +97,9 @@ class AgreementBook:
 
     def row(self, partner: str, as_of: str | None = None) -> AgreementRow:
         on = as_of or date.today().isoformat()[:7]
-        return AgreementRow(partner, on, self.statuses(partner, on), self.entries(partner), self.source)
+        return AgreementRow(
+            partner, on, self.statuses(partner, on), self.entries(partner), self.source
+        )
 
 
 def _agreement_events(session: Session) -> list[tuple[r.Event, str]]:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from defcoop.query import frameworks as fw
@@ -277,7 +277,7 @@ def _event_row(r: Any, partners: list[str], d: PartnerDirectory) -> EventRow:
     )
 
 
-def rows_for(session: Session, stmt: Select[Any], d: PartnerDirectory) -> list[EventRow]:
+def rows_for(session: Session, stmt: Any, d: PartnerDirectory) -> list[EventRow]:
     """``EventRow``s for a statement selecting ``_ROW_COLUMNS`` (partners fetched in bulk)."""
     rows = session.execute(stmt).all()
     partners = _partners_by_event(session, [r.id for r in rows])
@@ -308,7 +308,7 @@ def search_events(store: Store, q: EventQuery | None = None, **filters: Any) -> 
         return _search(s, query)
 
 
-def iter_events(store: Store, q: EventQuery | None = None, *, batch: int = 1000) -> list[EventRow]:
+def iter_events(store: Store, q: EventQuery | None = None) -> list[EventRow]:
     """Every event matching ``q`` (unpaged), for exports, reports and analytics."""
     query = (q or EventQuery()).unpaged()
     with store.session() as s:

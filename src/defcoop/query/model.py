@@ -119,6 +119,9 @@ class EventQuery:
             raise QueryError(f"unknown filter(s): {', '.join(unknown)}")
         kw: dict[str, Any] = {}
         for name, value in filters.items():
+            if name == "limit" and value is None:
+                kw["limit"] = None  # explicit None: every row
+                continue
             if value is None or value == "" or value == ():
                 continue
             if name in cls._MULTI:

@@ -130,7 +130,8 @@ class PartnerDirectory:
         for mem in p.members:
             if mem.role != "member":
                 continue
-            if self.reg.get(mem.code) is not None and self.reg.get(mem.code).is_self:  # type: ignore[union-attr]
+            member = self.reg.get(mem.code)
+            if member is not None and member.is_self:
                 continue
             start = period(mem.start)[0] if mem.start else None
             end = period(mem.end)[0] if mem.end else None

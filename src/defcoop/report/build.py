@@ -9,9 +9,9 @@ from typing import Any
 from defcoop.extract.partners import registry
 from defcoop.query import EventQuery, EventRow, QueryError, iter_events, source_sentences
 from defcoop.query import analytics as an
+from defcoop.query.agreements import AgreementRow, agreement_row
 from defcoop.query.levels import ALL_LEVELS
 from defcoop.report import labels as lb
-from defcoop.query.agreements import AgreementRow, agreement_row
 from defcoop.report.sources import Paragraph, significance
 from defcoop.store import Store
 
@@ -253,7 +253,12 @@ class PeriodOverview:
 
 
 def period_overview(
-    store: Store, year: str | int | None = None, *, since: str | None = None, until: str | None = None, top: int = 10
+    store: Store,
+    year: str | int | None = None,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    top: int = 10,
 ) -> PeriodOverview:
     """A year (or ``since``..``until``): totals, new agreements, top partners, highlights."""
     if year is not None:

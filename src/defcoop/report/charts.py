@@ -10,19 +10,20 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-from defcoop.query.analytics import PartnerCount, Pivot  # noqa: E402
-from defcoop.query.levels import ALL_LEVELS  # noqa: E402
-from defcoop.query.model import QueryError  # noqa: E402
-from defcoop.report import labels as lb  # noqa: E402
+from defcoop.query.analytics import PartnerCount, Pivot
+from defcoop.query.levels import ALL_LEVELS
+from defcoop.query.model import QueryError
+from defcoop.report import labels as lb
 
 #: Colour per event kind (colour-blind-safe Okabe-Ito palette, then greys).
 KIND_COLOURS = {
@@ -49,14 +50,15 @@ LEVEL_COLOURS = {
     "units": "#FDAE6B",
     "unspecified": "#D9D9D9",
 }
-_STYLE = {
+#: matplotlib rc parameters of every chart (typed Any: the stubs want literal keys).
+_STYLE: Any = {
     "font.family": "DejaVu Sans",
     "font.size": 10,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.titleweight": "bold",
     "axes.titlesize": 12,
-    "svg.fonttype": "path",  # self-contained SVG: text drawn as paths
+    "svg.fonttype": "none",  # text as <text> (English labels: any sans-serif font renders them)
 }
 
 
@@ -90,7 +92,15 @@ def kinds_by_period(pv: Pivot, title: str, *, xlabel: str = "Year") -> Figure:
             bottom = [b + v for b, v in zip(bottom, vals, strict=True)]
         for x, total in enumerate(bottom):
             if total:
-                ax.annotate(str(total), (x, total), ha="center", va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
+                ax.annotate(
+                    str(total),
+                    (x, total),
+                    ha="center",
+                    va="bottom",
+                    fontsize=8,
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                )
         ax.set_title(title, loc="left")
         ax.set_ylabel("Events")
         ax.set_xlabel(xlabel)
@@ -100,7 +110,14 @@ def kinds_by_period(pv: Pivot, title: str, *, xlabel: str = "Year") -> Figure:
             plt.setp(ax.get_xticklabels(), rotation=45, ha="right", rotation_mode="anchor")
         handles, names = ax.get_legend_handles_labels()
         # legend top-down in the order the stack reads top-down
-        ax.legend(handles[::-1], names[::-1], frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.legend(
+            handles[::-1],
+            names[::-1],
+            frameon=False,
+            fontsize=8,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+        )
         fig.tight_layout()
     return fig
 
@@ -113,7 +130,10 @@ def top_partners_by_level(
     ``levels`` maps partner code -> {level: count}.
     """
     codes = [r.partner for r in rows][::-1]
-    names = [f"{r.partner}  {r.name}" if len(r.name) <= 24 else f"{r.partner}  {r.name[:23]}…" for r in rows][::-1]
+    names = [
+        f"{r.partner}  {r.name}" if len(r.name) <= 24 else f"{r.partner}  {r.name[:23]}…"
+        for r in rows
+    ][::-1]
     with plt.rc_context(_STYLE):
         fig, ax = plt.subplots(figsize=(7.5, 0.34 * len(codes) + 1.4), dpi=110)
         left = [0] * len(codes)
@@ -121,10 +141,25 @@ def top_partners_by_level(
             vals = [levels.get(c, {}).get(lv, 0) for c in codes]
             if not any(vals):
                 continue
-            ax.barh(names, vals, left=left, label=lb.level_label(lv), color=LEVEL_COLOURS[lv], edgecolor="white", linewidth=0.5)
+            ax.barh(
+                names,
+                vals,
+                left=left,
+                label=lb.level_label(lv),
+                color=LEVEL_COLOURS[lv],
+                edgecolor="white",
+                linewidth=0.5,
+            )
             left = [a + v for a, v in zip(left, vals, strict=True)]
         for y, total in enumerate(left):
-            ax.annotate(str(total), (total, y), va="center", fontsize=8, xytext=(3, 0), textcoords="offset points")
+            ax.annotate(
+                str(total),
+                (total, y),
+                va="center",
+                fontsize=8,
+                xytext=(3, 0),
+                textcoords="offset points",
+            )
         ax.set_title(title, loc="left")
         ax.set_xlabel("Events (by level of the Japanese side)")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -136,13 +171,13 @@ def top_partners_by_level(
 
 def png_bytes(fig: Figure) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=fig.dpi)
     return buf.getvalue()
 
 
 def svg_text(fig: Figure) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    fig.savefig(buf, format="svg", metadata={"Date": None})
     return buf.getvalue()
 
 

@@ -35,7 +35,9 @@ class Chart:
     def data_uri(self, fmt: str = "svg") -> str:
         if fmt == "png":
             return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
-        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode(
+            "ascii"
+        )
 
 
 def _chart(name: str, title: str, make: Callable[[], Any]) -> Chart:
@@ -46,8 +48,22 @@ def _chart(name: str, title: str, make: Callable[[], Any]) -> Chart:
         ch.close(fig)
 
 
+_RECENT: list[tuple[Report, list[Chart]]] = []
+
+
 def charts_of(report: Report) -> list[Chart]:
-    """The charts a report shows."""
+    """The charts a report shows (drawn once per report object: rendering the same report
+    in several formats reuses them)."""
+    for rep, charts in _RECENT:
+        if rep is report:
+            return charts
+    charts = _draw(report)
+    _RECENT.append((report, charts))
+    del _RECENT[:-4]
+    return charts
+
+
+def _draw(report: Report) -> list[Chart]:
     if isinstance(report, PartnerProfile):
         if not report.by_kind_year.cols:
             return []
@@ -70,7 +86,11 @@ def charts_of(report: Report) -> list[Chart]:
     if report.top_partners:
         t2 = f"Top partners, {report.period}"
         out.append(
-            _chart("partners", t2, lambda: ch.top_partners_by_level(report.top_partners, report.top_levels, t2))
+            _chart(
+                "partners",
+                t2,
+                lambda: ch.top_partners_by_level(report.top_partners, report.top_levels, t2),
+            )
         )
     return out
 
@@ -147,13 +167,22 @@ def _md_profile(p: PartnerProfile, files: dict[str, str]) -> str:
     out += _md_agreements(p)
     out += ["## Events by kind and year", ""]
     pv = p.by_kind_year
-    rows = [[lb.kind_label(k), *[pv.value(k, y) for y in pv.cols], pv.row_total(k)] for k in pv.rows]
+    rows = [
+        [lb.kind_label(k), *[pv.value(k, y) for y in pv.cols], pv.row_total(k)] for k in pv.rows
+    ]
     rows.append(["**Total**", *[pv.col_total(y) for y in pv.cols], p.total])
     out += [_md_table(("Kind", *pv.cols, "Total"), rows), ""]
     if p.by_level:
-        out += ["By level of the Japanese side: " + ", ".join(f"{lb.level_label(k)} {v}" for k, v in p.by_level.items()), ""]
+        out += [
+            "By level of the Japanese side: "
+            + ", ".join(f"{lb.level_label(k)} {v}" for k, v in p.by_level.items()),
+            "",
+        ]
     out += _md_chart(files, "kinds", "events per year by kind")
-    out += [f"## Chronology: recent main achievements with {p.name_en} ({p.name_ja}との主要な実績)", ""]
+    out += [
+        f"## Chronology: recent main achievements with {p.name_en} ({p.name_ja}との主要な実績)",
+        "",
+    ]
     out += _md_chronology(p.chronology)
     return "\n".join(out).rstrip() + "\n"
 
@@ -161,9 +190,22 @@ def _md_profile(p: PartnerProfile, files: dict[str, str]) -> str:
 def _md_agreements(p: PartnerProfile) -> list[str]:
     a = p.agreements
     out = [f"## Agreements (status as of {a.as_of})", ""]
-    out += [_md_table(tuple(a.statuses), [[lb.status_label(v) or "—" for v in a.statuses.values()]]), ""]
+    out += [
+        _md_table(tuple(a.statuses), [[lb.status_label(v) or "—" for v in a.statuses.values()]]),
+        "",
+    ]
     if a.entries:
-        rows = [[e.type, lb.status_label(e.status), _date(e.date), "as of" if e.kind == "as_of" else "event", _source(e.doc, e.line), e.quote] for e in a.entries]
+        rows = [
+            [
+                e.type,
+                lb.status_label(e.status),
+                _date(e.date),
+                "as of" if e.kind == "as_of" else "event",
+                _source(e.doc, e.line),
+                e.quote,
+            ]
+            for e in a.entries
+        ]
         out += [_md_table(("Type", "Status", "Date", "Basis", "Source", "Quote"), rows), ""]
     out += [f"*Source of statuses: {a.source}.*", ""]
     return out
@@ -175,27 +217,102 @@ def _md_chronology(rows: Sequence[ChronologyRow]) -> list[str]:
     out: list[str] = []
     for title, _key, sel in _groups(rows):
         out += [f"### {title}", ""]
-        out += [_md_table(("Date", "Event", "Source sentence (原文)", "Source"), [[_date(r.date, r.end), r.summary, r.sentence, _source(r.doc_key, r.line)] for r in sel]), ""]
+        out += [
+            _md_table(
+                ("Date", "Event", "Source sentence (原文)", "Source"),
+                [
+                    [_date(r.date, r.end), r.summary, r.sentence, _source(r.doc_key, r.line)]
+                    for r in sel
+                ],
+            ),
+            "",
+        ]
     return out
 
 
 def _md_period(o: PeriodOverview, files: dict[str, str]) -> str:
     out = [f"# {o.title}", "", f"{o.since} – {o.until} · generated {o.generated}", ""]
     out += ["## Totals", ""]
-    out += [_md_table(("", ""), [("Events", o.total), ("Partners engaged", o.partners), ("Agreement events", len(o.new_agreements)), ("Leader- and minister-level events", len(o.highlights))]), ""]
+    out += [
+        _md_table(
+            ("", ""),
+            [
+                ("Events", o.total),
+                ("Partners engaged", o.partners),
+                ("Agreement events", len(o.new_agreements)),
+                ("Leader- and minister-level events", len(o.highlights)),
+            ],
+        ),
+        "",
+    ]
     out += _md_chart(files, "months", "events per month by kind")
     out += ["## Top partners", ""]
     inten = {i.partner: i for i in o.intensity}
-    rows = [[i + 1, t.partner, t.name, lb.region_label(t.region), t.count, inten[t.partner].score if t.partner in inten else ""] for i, t in enumerate(o.top_partners)]
+    rows = [
+        [
+            i + 1,
+            t.partner,
+            t.name,
+            lb.region_label(t.region),
+            t.count,
+            inten[t.partner].score if t.partner in inten else "",
+        ]
+        for i, t in enumerate(o.top_partners)
+    ]
     out += [_md_table(("#", "Code", "Partner", "Region", "Events", "Intensity"), rows), ""]
     out += _md_chart(files, "partners", "top partners by level")
-    out += ["## Events by kind", "", _md_table(("Kind", "Events"), [[lb.kind_label(k), v] for k, v in o.by_kind.items()]), ""]
-    out += ["## Events by level of the Japanese side", "", _md_table(("Level", "Events"), [[lb.level_label(k), v] for k, v in o.by_level.items()]), ""]
-    out += ["## Events by region (an event counts once per region)", "", _md_table(("Region", "Events"), [[lb.region_label(k) or k, v] for k, v in o.by_region.items()]), ""]
+    out += [
+        "## Events by kind",
+        "",
+        _md_table(("Kind", "Events"), [[lb.kind_label(k), v] for k, v in o.by_kind.items()]),
+        "",
+    ]
+    out += [
+        "## Events by level of the Japanese side",
+        "",
+        _md_table(("Level", "Events"), [[lb.level_label(k), v] for k, v in o.by_level.items()]),
+        "",
+    ]
+    out += [
+        "## Events by region (an event counts once per region)",
+        "",
+        _md_table(
+            ("Region", "Events"), [[lb.region_label(k) or k, v] for k, v in o.by_region.items()]
+        ),
+        "",
+    ]
     out += ["## New agreements", ""]
-    out += [_md_table(("Date", "Agreement", "Partners", "Source sentence (原文)", "Source"), [[_date(r.date), r.summary, ", ".join(r.partners), r.sentence, _source(r.doc_key, r.line)] for r in o.new_agreements]) if o.new_agreements else "None recorded.", ""]
+    out += [
+        _md_table(
+            ("Date", "Agreement", "Partners", "Source sentence (原文)", "Source"),
+            [
+                [
+                    _date(r.date),
+                    r.summary,
+                    ", ".join(r.partners),
+                    r.sentence,
+                    _source(r.doc_key, r.line),
+                ]
+                for r in o.new_agreements
+            ],
+        )
+        if o.new_agreements
+        else "None recorded.",
+        "",
+    ]
     out += ["## Leader- and minister-level events", ""]
-    out += [_md_table(("Date", "Event", "Partners", "Source"), [[_date(r.date, r.end), r.summary, ", ".join(r.partners), _source(r.doc_key, r.line)] for r in o.highlights]) if o.highlights else "None recorded.", ""]
+    out += [
+        _md_table(
+            ("Date", "Event", "Partners", "Source"),
+            [
+                [_date(r.date, r.end), r.summary, ", ".join(r.partners), _source(r.doc_key, r.line)]
+                for r in o.highlights
+            ],
+        )
+        if o.highlights
+        else "None recorded.",
+        "",
+    ]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -220,7 +337,9 @@ def _env() -> Environment:
     return env
 
 
-def render_html(report: Report, charts: Sequence[Chart] | None = None, *, chart_format: str = "svg") -> str:
+def render_html(
+    report: Report, charts: Sequence[Chart] | None = None, *, chart_format: str = "svg"
+) -> str:
     """One self-contained HTML page (inline CSS, embedded charts, no script)."""
     cs = list(charts) if charts is not None else charts_of(report)
     images = {c.name: {"title": c.title, "src": c.data_uri(chart_format)} for c in cs}
@@ -247,7 +366,12 @@ def write_xlsx(report: Report, path: str | Path, charts: Sequence[Chart] | None 
     wb = Workbook()
     first = True
 
-    def sheet(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[int] | None = None) -> None:
+    def sheet(
+        title: str,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        widths: Sequence[int] | None = None,
+    ) -> None:
         nonlocal first
         ws = wb.active if first else wb.create_sheet()
         first = False
@@ -267,45 +391,157 @@ def write_xlsx(report: Report, path: str | Path, charts: Sequence[Chart] | None 
 
     if isinstance(report, PartnerProfile):
         p = report
-        sheet("Profile", ("Field", "Value"), [
-            ("Code", p.code), ("Name (en)", p.name_en), ("Name (ja)", p.name_ja), ("Kind", p.kind),
-            ("Region", lb.region_label(p.region)),
-            ("Groups", ", ".join(f"{g} ({role} since {since})" for g, role, since in p.groups)),
-            ("UN member", {True: "yes", False: "no", None: ""}[p.un_member]),
-            ("Events", p.total), ("First", p.first), ("Last", p.last), ("Generated", p.generated),
-        ], (18, 60))
-        sheet("Significance", ("Source", "Paragraph"), [(_source(s.doc_key, s.line), s.text) for s in p.significance], (28, 100))
+        sheet(
+            "Profile",
+            ("Field", "Value"),
+            [
+                ("Code", p.code),
+                ("Name (en)", p.name_en),
+                ("Name (ja)", p.name_ja),
+                ("Kind", p.kind),
+                ("Region", lb.region_label(p.region)),
+                ("Groups", ", ".join(f"{g} ({role} since {since})" for g, role, since in p.groups)),
+                ("UN member", {True: "yes", False: "no", None: ""}[p.un_member]),
+                ("Events", p.total),
+                ("First", p.first),
+                ("Last", p.last),
+                ("Generated", p.generated),
+            ],
+            (18, 60),
+        )
+        sheet(
+            "Significance",
+            ("Source", "Paragraph"),
+            [(_source(s.doc_key, s.line), s.text) for s in p.significance],
+            (28, 100),
+        )
         a = p.agreements
-        sheet("Agreements", ("Type", f"Status as of {a.as_of}", "Entry status", "Date", "Basis", "Source", "Quote"),
-              [(t, lb.status_label(v), "", "", "", "", "") for t, v in a.statuses.items()]
-              + [(e.type, "", lb.status_label(e.status), e.date, e.kind, _source(e.doc, e.line), e.quote) for e in a.entries],
-              (8, 22, 18, 12, 8, 28, 80))
-        sheet("Chronology", ("Date", "End", "Category", "Kind", "Level", "Partners", "Event", "Source sentence", "Source", "Event id"),
-              [(r.date, r.end, r.category, r.kind, r.level, ", ".join(r.partners), r.summary, r.sentence, _source(r.doc_key, r.line), r.event_id) for r in p.chronology],
-              (10, 10, 14, 16, 14, 16, 50, 90, 28, 18))
+        sheet(
+            "Agreements",
+            ("Type", f"Status as of {a.as_of}", "Entry status", "Date", "Basis", "Source", "Quote"),
+            [(t, lb.status_label(v), "", "", "", "", "") for t, v in a.statuses.items()]
+            + [
+                (
+                    e.type,
+                    "",
+                    lb.status_label(e.status),
+                    e.date,
+                    e.kind,
+                    _source(e.doc, e.line),
+                    e.quote,
+                )
+                for e in a.entries
+            ],
+            (8, 22, 18, 12, 8, 28, 80),
+        )
+        sheet(
+            "Chronology",
+            (
+                "Date",
+                "End",
+                "Category",
+                "Kind",
+                "Level",
+                "Partners",
+                "Event",
+                "Source sentence",
+                "Source",
+                "Event id",
+            ),
+            [
+                (
+                    r.date,
+                    r.end,
+                    r.category,
+                    r.kind,
+                    r.level,
+                    ", ".join(r.partners),
+                    r.summary,
+                    r.sentence,
+                    _source(r.doc_key, r.line),
+                    r.event_id,
+                )
+                for r in p.chronology
+            ],
+            (10, 10, 14, 16, 14, 16, 50, 90, 28, 18),
+        )
         pv = p.by_kind_year
-        sheet("Counts", ("Kind", *pv.cols, "Total"), [(k, *[pv.value(k, y) for y in pv.cols], pv.row_total(k)) for k in pv.rows], (20,))
+        sheet(
+            "Counts",
+            ("Kind", *pv.cols, "Total"),
+            [(k, *[pv.value(k, y) for y in pv.cols], pv.row_total(k)) for k in pv.rows],
+            (20,),
+        )
     else:
         o = report
         inten = {i.partner: i for i in o.intensity}
-        sheet("Overview", ("Field", "Value"), [
-            ("Period", o.period), ("Since", o.since), ("Until", o.until), ("Events", o.total),
-            ("Partners engaged", o.partners), ("Agreement events", len(o.new_agreements)),
-            ("Leader/minister events", len(o.highlights)), ("Generated", o.generated),
-        ], (24, 30))
-        sheet("Top partners", ("Rank", "Code", "Partner", "Region", "Events", "Intensity"),
-              [(i + 1, t.partner, t.name, t.region, t.count, inten[t.partner].score if t.partner in inten else None) for i, t in enumerate(o.top_partners)],
-              (6, 8, 30, 18, 8, 10))
+        sheet(
+            "Overview",
+            ("Field", "Value"),
+            [
+                ("Period", o.period),
+                ("Since", o.since),
+                ("Until", o.until),
+                ("Events", o.total),
+                ("Partners engaged", o.partners),
+                ("Agreement events", len(o.new_agreements)),
+                ("Leader/minister events", len(o.highlights)),
+                ("Generated", o.generated),
+            ],
+            (24, 30),
+        )
+        sheet(
+            "Top partners",
+            ("Rank", "Code", "Partner", "Region", "Events", "Intensity"),
+            [
+                (
+                    i + 1,
+                    t.partner,
+                    t.name,
+                    t.region,
+                    t.count,
+                    inten[t.partner].score if t.partner in inten else None,
+                )
+                for i, t in enumerate(o.top_partners)
+            ],
+            (6, 8, 30, 18, 8, 10),
+        )
         sheet("By kind", ("Kind", "Events"), list(o.by_kind.items()), (20, 8))
         sheet("By level", ("Level", "Events"), list(o.by_level.items()), (20, 8))
         sheet("By region", ("Region", "Events"), list(o.by_region.items()), (20, 8))
         sheet("By month", ("Month", "Events"), list(o.by_month.items()), (10, 8))
-        sheet("New agreements", ("Date", "Agreement", "Partners", "Source sentence", "Source", "Event id"),
-              [(r.date, r.summary, ", ".join(r.partners), r.sentence, _source(r.doc_key, r.line), r.event_id) for r in o.new_agreements],
-              (10, 40, 16, 90, 28, 18))
-        sheet("Highlights", ("Date", "Event", "Partners", "Source sentence", "Source", "Event id"),
-              [(r.date, r.summary, ", ".join(r.partners), r.sentence, _source(r.doc_key, r.line), r.event_id) for r in o.highlights],
-              (10, 50, 16, 90, 28, 18))
+        sheet(
+            "New agreements",
+            ("Date", "Agreement", "Partners", "Source sentence", "Source", "Event id"),
+            [
+                (
+                    r.date,
+                    r.summary,
+                    ", ".join(r.partners),
+                    r.sentence,
+                    _source(r.doc_key, r.line),
+                    r.event_id,
+                )
+                for r in o.new_agreements
+            ],
+            (10, 40, 16, 90, 28, 18),
+        )
+        sheet(
+            "Highlights",
+            ("Date", "Event", "Partners", "Source sentence", "Source", "Event id"),
+            [
+                (
+                    r.date,
+                    r.summary,
+                    ", ".join(r.partners),
+                    r.sentence,
+                    _source(r.doc_key, r.line),
+                    r.event_id,
+                )
+                for r in o.highlights
+            ],
+            (10, 50, 16, 90, 28, 18),
+        )
     if cs:
         ws = wb.create_sheet("Charts")
         row = 1
@@ -322,7 +558,9 @@ def write_xlsx(report: Report, path: str | Path, charts: Sequence[Chart] | None 
 # --------------------------------------------------------------------------- files
 
 
-def write_report(report: Report, path: str | Path, fmt: str | None = None, *, chart_files: bool = True) -> list[Path]:
+def write_report(
+    report: Report, path: str | Path, fmt: str | None = None, *, chart_files: bool = True
+) -> list[Path]:
     """Write ``report`` to ``path`` as md, html or xlsx (by ``fmt`` or the suffix).
 
     With ``chart_files`` the charts are also written next to it as

@@ -65,7 +65,11 @@ def significance(session: Session, partner: Partner) -> list[Paragraph]:
             if nxt.kind == "heading" or len(out) >= _MAX_PARAGRAPHS:
                 break
             if nxt.kind == "body":
-                out.append(Paragraph(key, nxt.line, nxt.text.strip(), seg.text.strip(), "significance_heading"))
+                out.append(
+                    Paragraph(
+                        key, nxt.line, nxt.text.strip(), seg.text.strip(), "significance_heading"
+                    )
+                )
         if out:
             return out
     for n in names:

@@ -11,14 +11,19 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from defcoop import records as r
 from defcoop.errors import StoreError
 from defcoop.store import documents, migrate, search
-from defcoop.store.engine import IMMEDIATE, create_store_engine, resolve_url
+from defcoop.store.engine import (
+    IMMEDIATE,
+    SQLITE_BUSY_TIMEOUT_MS,
+    create_store_engine,
+    resolve_url,
+)
 from defcoop.store.views import (
     DocumentSummary,
     DocumentView,
@@ -26,6 +31,9 @@ from defcoop.store.views import (
     StoreCounts,
     WriteResult,
 )
+
+#: PostgreSQL advisory lock held by write sessions (the single-writer path of SQLite).
+WRITE_LOCK_KEY = 0x0DEFC00C
 
 
 class Store:
@@ -91,8 +99,14 @@ class Store:
 
     @contextmanager
     def write_session(self) -> Iterator[Session]:
-        """Like ``session`` but takes SQLite's write lock up front (writers queue, never deadlock)."""
+        """Like ``session`` but takes the store's write lock up front: writers queue, one at
+        a time, and never deadlock nor read a row another writer is changing. SQLite: BEGIN
+        IMMEDIATE; PostgreSQL: a transaction-level advisory lock (both wait at most the
+        busy timeout). Readers are never blocked."""
         with self._write_sessions.begin() as s:
+            if self.backend == "postgresql":
+                s.execute(text(f"SET LOCAL lock_timeout = {SQLITE_BUSY_TIMEOUT_MS}"))
+                s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
             yield s
 
     # -- documents ----------------------------------------------------------------------------

@@ -271,6 +271,8 @@ def get_document(
     kinds: Collection[str] | None = None,
 ) -> DocumentView | None:
     """A document version (current by default) with its segments, optionally by block kind."""
+    if version is not None and not 1 <= version < 2**31:
+        return None  # no such version (and SQLite cannot even compare a 2**64)
     cond = [m.Document.doc_key == doc_key]
     cond.append(
         m.Document.version == version if version is not None else m.Document.is_current.is_(True)

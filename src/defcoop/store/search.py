@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING, TypeAlias
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, false, select, text
 from sqlalchemy.orm import Session
 
 from defcoop.store import models as m
@@ -33,6 +33,10 @@ def _fts5_phrase(term: str) -> str:
 
 
 def _filter(stmt: _HitSelect, dialect: str, terms: list[str]) -> _HitSelect:
+    if any("\x00" in t for t in terms):
+        # No stored text holds NUL (readers refuse it, PostgreSQL cannot store it), and
+        # FTS5 would read the query only up to it ("unterminated string"): no match.
+        return stmt.where(false())
     long_terms = [t for t in terms if len(t) >= MIN_TRIGRAM]
     like_terms = terms
     if dialect == "sqlite" and long_terms:

@@ -196,7 +196,9 @@ def add_user(
         raise UserError(f"user {n!r} exists already") from err
 
 
-def get_user(store: Store, name: str | None = None, *, user_id: int | None = None) -> UserView | None:
+def get_user(
+    store: Store, name: str | None = None, *, user_id: int | None = None
+) -> UserView | None:
     with store.session() as s:
         if user_id is not None:
             u = s.get(m.User, user_id)

@@ -8,30 +8,80 @@ user management ``admin``. Write routes called with the browser session need the
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Iterator
+import shutil
+import tempfile
 from datetime import date
+from pathlib import Path as Path_
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from starlette.background import BackgroundTask
 from starlette.datastructures import MultiDict
 from starlette.exceptions import HTTPException
 
+from defcoop import exports
+from defcoop.extract.partners import REGIONS
 from defcoop.kb import curation
+from defcoop.kb import frameworks as kbf
 from defcoop.kb.agreements import MATRIX_TYPES, check_date
-from defcoop.query import EventQuery, QueryError, facets, get_event, iter_events, search_events
+from defcoop.query import (
+    ALL_LEVELS,
+    KINDS,
+    SERVICES,
+    SORT_KEYS,
+    EventQuery,
+    QueryError,
+    facets,
+    get_event,
+    search_events,
+)
+from defcoop.query.analytics import DIMENSIONS
+from defcoop.query.levels import ROLE_CODES as LEVEL_ROLES
 from defcoop.query.model import DEFAULT_LIMIT
+from defcoop.records import BLOCK_KINDS
 from defcoop.store import Store
 from defcoop.store import users as user_store
+from defcoop.store.models.base import CURATION_STATES
 from defcoop.web.auth import CSRF_HEADER, SAFE_METHODS, Auth, Principal
 from defcoop.web.i18n import partner_name
 
 #: Largest page the API serves (exports give every row).
 API_MAX_LIMIT = 1000
+MAX_PAGE = 1_000_000
+
+
+def _words(values: Any, *, fold: bool = False, empty: bool = True) -> str:
+    """A pattern for one value of ``values`` or a comma list of them (``fold``: in any
+    case; ``empty``: the empty string, which means "no filter", too)."""
+    alt = "|".join(sorted({str(v) for v in values}, key=len, reverse=True))
+    body = f"({alt})(,({alt}))*"
+    if empty:
+        body = f"({body})?"
+    return f"^(?i:{body})$" if fold else f"^{body}$"
+
+
+DATE_PATTERN = r"^([1-9][0-9]{3}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$"
+KIND_PATTERN = _words(KINDS)
+LEVEL_PATTERN = _words(
+    [*ALL_LEVELS, "leader", "pm", "minister", "vice_minister", "vice", "chief_of_staff",
+     "chiefs", "chods", "official", "unit", "none"], fold=True,
+)  # fmt: skip
+SERVICE_PATTERN = _words(
+    [*SERVICES, "jsdf", "js", "ground", "army", "maritime", "navy", "air", "air_force"],
+    fold=True,
+)
+STATE_PATTERN = _words([*CURATION_STATES, "all"])
+SORT_PATTERN = rf"^([-+]?({'|'.join(SORT_KEYS)}))?$"
+REGION_PATTERN = _words(REGIONS, fold=True)
+ONE_REGION_PATTERN = "^(?i:(" + "|".join(REGIONS) + ")?)$"
+ROLE_PATTERN = _words(LEVEL_ROLES, fold=True)
+# (the query layer also accepts these spellings of levels and services)
+DIMENSION_PATTERN = _words(DIMENSIONS, empty=False)
+BLOCK_PATTERN = r"^(" + "|".join(BLOCK_KINDS) + r")$"
+ROLE_NAMES = "^(" + "|".join(user_store.ROLES) + ")$"
+AGREEMENT_TYPE_PATTERN = r"^(?i:" + "|".join(curation.AGREEMENT_TYPES) + r")$"
 
 
 class ErrorDetail(BaseModel):
@@ -68,11 +118,11 @@ router = APIRouter(prefix="/api", responses=_errors(413, 500))
 
 
 def _auth(request: Request) -> Auth:
-    return request.app.state.auth  # type: ignore[no-any-return]
+    return request.app.state.auth
 
 
 def _store(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
+    return request.app.state.store
 
 
 def _role(role: str) -> Any:
@@ -115,25 +165,68 @@ def event_filter_params(
     ] = None,
     partner: Annotated[
         list[str] | None,
-        Query(description="Partner code (PHL), Japanese or English name; repeat or comma-separate."),
+        Query(
+            description="Partner code (PHL), Japanese or English name; repeat or comma-separate."
+        ),
     ] = None,
-    region: Annotated[list[str] | None, Query(description="Registry region (southeast_asia...).")] = None,
-    group: Annotated[list[str] | None, Query(description="ASEAN, NATO, QUAD...: resolved on the event date.")] = None,
-    kind: Annotated[list[str] | None, Query(description="Event kinds (meeting, exercise...).")] = None,
-    level: Annotated[list[str] | None, Query(description="leaders, ministers, vice_ministers, chiefs_of_staff, officials, units, unspecified.")] = None,
-    service: Annotated[list[str] | None, Query(description="joint, gsdf, msdf, asdf.")] = None,
-    role: Annotated[list[str] | None, Query(description="jp_role codes (MOD_MIN...).")] = None,
-    since: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD.")] = None,
-    until: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD.")] = None,
-    framework: Annotated[str | None, Query(description="Achievements of a framework (JASMINE).")] = None,
-    pillar: Annotated[int | None, Query(description="Pillar number (framework default JASMINE).")] = None,
+    region: Annotated[
+        list[Annotated[str, StringConstraints(pattern=REGION_PATTERN)]] | None,
+        Query(description="Registry region (southeast_asia...)."),
+    ] = None,
+    group: Annotated[
+        list[str] | None, Query(description="ASEAN, NATO, QUAD...: resolved on the event date.")
+    ] = None,
+    kind: Annotated[
+        list[Annotated[str, StringConstraints(pattern=KIND_PATTERN)]] | None,
+        Query(description="Event kinds (meeting, exercise...)."),
+    ] = None,
+    level: Annotated[
+        list[Annotated[str, StringConstraints(pattern=LEVEL_PATTERN)]] | None,
+        Query(
+            description="leaders, ministers, vice_ministers, chiefs_of_staff, officials, units, "
+            "unspecified."
+        ),
+    ] = None,
+    service: Annotated[
+        list[Annotated[str, StringConstraints(pattern=SERVICE_PATTERN)]] | None,
+        Query(description="joint, gsdf, msdf, asdf."),
+    ] = None,
+    role: Annotated[
+        list[Annotated[str, StringConstraints(pattern=ROLE_PATTERN)]] | None,
+        Query(description="jp_role codes (MOD_MIN...)."),
+    ] = None,
+    since: Annotated[
+        str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD.", pattern=DATE_PATTERN)
+    ] = None,
+    until: Annotated[
+        str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD.", pattern=DATE_PATTERN)
+    ] = None,
+    framework: Annotated[
+        str | None, Query(description="Achievements of a framework (JASMINE).")
+    ] = None,
+    pillar: Annotated[
+        int | None, Query(ge=1, le=99, description="Pillar number (framework default JASMINE).")
+    ] = None,
     initiative: Annotated[str | None, Query(description="Initiative name (substring).")] = None,
-    state: Annotated[list[str] | None, Query(description="Curation states; default all but rejected; `all`.")] = None,
+    state: Annotated[
+        list[Annotated[str, StringConstraints(pattern=STATE_PATTERN)]] | None,
+        Query(description="Curation states; default all but rejected; `all`."),
+    ] = None,
     doc: Annotated[list[str] | None, Query(description="Document keys.")] = None,
-    include_merged: Annotated[bool | None, Query(description="Include reports merged into another event.")] = None,
-    sort: Annotated[str | None, Query(description="date, kind, state, doc, updated, id; `-` prefix: descending.")] = None,
-    page: Annotated[int | None, Query(ge=1, description="1-based page.")] = None,
-    limit: Annotated[int | None, Query(ge=1, le=API_MAX_LIMIT, description="Rows per page (default 50).")] = None,
+    include_merged: Annotated[
+        bool | None, Query(description="Include reports merged into another event.")
+    ] = None,
+    sort: Annotated[
+        str | None,
+        Query(
+            description="date, kind, state, doc, updated, id; `-` prefix: descending.",
+            pattern=SORT_PATTERN,
+        ),
+    ] = None,
+    page: Annotated[int | None, Query(ge=1, le=MAX_PAGE, description="1-based page.")] = None,
+    limit: Annotated[
+        int | None, Query(ge=1, le=API_MAX_LIMIT, description="Rows per page (default 50).")
+    ] = None,
 ) -> None:
     """Every filter of ``EventQuery``, declared for the OpenAPI schema and validation; the
     query itself is built from the query string by ``EventQuery.from_mapping``."""
@@ -162,7 +255,9 @@ def _detail(store: Store, event_id: str) -> dict[str, Any]:
     if d is None:
         raise HTTPException(404, f"no event {event_id}")
     out = d.to_dict()
-    out["history"] = [c.to_dict() for c in curation.audit_log(store, entity="event", entity_id=event_id)]
+    out["history"] = [
+        c.to_dict() for c in curation.audit_log(store, entity="event", entity_id=event_id)
+    ]
     return out
 
 
@@ -187,7 +282,7 @@ def me(request: Request) -> dict[str, Any]:
 
 
 @router.get("/docs", tags=["meta"], summary="This API's route list as a page (no CDN)",
-            response_class=HTMLResponse)  # fmt: skip
+            response_class=HTMLResponse, responses=_errors(401))  # fmt: skip
 def api_docs(request: Request) -> HTMLResponse:
     from defcoop.web.i18n import request_lang
 
@@ -210,7 +305,7 @@ def api_docs(request: Request) -> HTMLResponse:
                     "tags": op.get("tags", []),
                 }
             )
-    return request.app.state.render.page(  # type: ignore[no-any-return]
+    return request.app.state.render.page(
         request, "api_docs.html", {"routes": routes, "info": schema.get("info", {})}
     )
 
@@ -260,7 +355,7 @@ def search(
     request: Request,
     _p: Viewer,
     q: Annotated[str, Query(min_length=1, max_length=200, description="Words, all required.")],
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=API_MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     store = _store(request)
@@ -274,31 +369,40 @@ def search(
 
 class VerifyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int | None = Field(None, description="The version you loaded (stale edits are refused).")
-    reason: str | None = Field(None, max_length=2000)
-    fields: list[str] | None = Field(None, description="Verify only these fields or axes.")
+    version: int | None = Field(
+        default=None, description="The version you loaded (stale edits are refused)."
+    )
+    reason: str | None = Field(default=None, max_length=2000)
+    fields: list[str] | None = Field(default=None, description="Verify only these fields or axes.")
 
 
 class CorrectBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int | None = Field(None, description="The version you loaded (stale edits are refused).")
-    reason: str | None = Field(None, max_length=2000)
+    version: int | None = Field(
+        default=None, description="The version you loaded (stale edits are refused)."
+    )
+    reason: str | None = Field(default=None, max_length=2000)
     changes: dict[str, str | int | list[str] | None] = Field(
-        description="field -> new value (null clears); partners as a list or comma string."
+        min_length=1,
+        description="field -> new value (null clears); partners as a list or comma string.",
     )
 
 
 class ReasonBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int | None = Field(None, description="The version you loaded (stale edits are refused).")
-    reason: str | None = Field(None, max_length=2000)
+    version: int | None = Field(
+        default=None, description="The version you loaded (stale edits are refused)."
+    )
+    reason: str | None = Field(default=None, max_length=2000)
 
 
 class AddEventBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    kind: str
-    date: str | None = None
-    partners: list[str] = Field(min_length=1)
+    kind: str = Field(pattern="^(" + "|".join(curation.EVENT_KINDS) + ")$")
+    date: str | None = Field(default=None, pattern=DATE_PATTERN)
+    partners: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        min_length=1
+    )
     end: str | None = None
     jp_role: str | None = None
     jp_name: str | None = None
@@ -309,19 +413,20 @@ class AddEventBody(BaseModel):
     agreement_status: str | None = None
     agreement_name: str | None = None
     count: int | None = None
-    summary: str | None = Field(None, max_length=5000)
+    summary: str | None = Field(default=None, max_length=5000)
     source_doc: str | None = None
-    source_quote: str | None = Field(None, max_length=5000)
-    reason: str | None = Field(None, max_length=2000)
+    source_quote: str | None = Field(default=None, max_length=5000)
+    reason: str | None = Field(default=None, max_length=2000)
 
 
 class LinkBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    framework: str = "JASMINE"
-    pillar: int | None = None
-    initiative: str | None = None
-    version: int | None = None
-    reason: str | None = Field(None, max_length=2000)
+    framework: str = Field(default="JASMINE", max_length=64)
+    pillar: int | None = Field(default=None, ge=1, le=99)
+    initiative: str | None = Field(
+        None, max_length=500, description="Initiative or cooperation area name."
+    )
+    reason: str | None = Field(default=None, max_length=2000)
 
 
 def apply_corrections(
@@ -354,12 +459,9 @@ def apply_corrections(
     return result
 
 
-def link_function() -> Any:
-    """The knowledge base's framework-link curation, when this version has it."""
-    return getattr(curation, "link_event", None)
-
-
-def _done(store: Store, result: curation.CurationResult, event_id: str | None = None) -> dict[str, Any]:
+def _done(
+    store: Store, result: curation.CurationResult, event_id: str | None = None
+) -> dict[str, Any]:
     _resolve_kb(store)
     out = result.to_dict()
     if event_id is not None:
@@ -373,7 +475,7 @@ def _done(store: Store, result: curation.CurationResult, event_id: str | None = 
              responses=WRITE_ERRORS)  # fmt: skip
 def verify_event(
     request: Request, p: Editor, event_id: Annotated[str, Path(max_length=64)],
-    body: Annotated[VerifyBody, Body()] = VerifyBody(),  # noqa: B008
+    body: Annotated[VerifyBody, Body()] = VerifyBody(),
 ) -> dict[str, Any]:  # fmt: skip
     store = _store(request)
     res = curation.verify(store, "event", event_id, user=str(p.name), reason=body.reason,
@@ -398,7 +500,7 @@ def correct_event(
              responses=WRITE_ERRORS)  # fmt: skip
 def reject_event(
     request: Request, p: Editor, event_id: Annotated[str, Path(max_length=64)],
-    body: Annotated[ReasonBody, Body()] = ReasonBody(),  # noqa: B008
+    body: Annotated[ReasonBody, Body()] = ReasonBody(),
 ) -> dict[str, Any]:  # fmt: skip
     store = _store(request)
     res = curation.reject(store, "event", event_id, user=str(p.name), reason=body.reason,
@@ -410,7 +512,7 @@ def reject_event(
              summary="Undo a rejection; editor", responses=WRITE_ERRORS)  # fmt: skip
 def restore_event(
     request: Request, p: Editor, event_id: Annotated[str, Path(max_length=64)],
-    body: Annotated[ReasonBody, Body()] = ReasonBody(),  # noqa: B008
+    body: Annotated[ReasonBody, Body()] = ReasonBody(),
 ) -> dict[str, Any]:  # fmt: skip
     store = _store(request)
     res = curation.restore(store, "event", event_id, user=str(p.name), reason=body.reason,
@@ -430,19 +532,33 @@ def add_event(request: Request, p: Editor, body: AddEventBody) -> dict[str, Any]
 
 
 @router.post("/events/{event_id}/links", tags=["curation"],
-             summary="Link an event to a framework pillar / initiative; editor",
-             responses={**WRITE_ERRORS, **_errors(501)})  # fmt: skip
+             summary="Link an event to a framework / pillar / initiative by hand; editor",
+             responses=WRITE_ERRORS)  # fmt: skip
 def link_event(
     request: Request, p: Editor, event_id: Annotated[str, Path(max_length=64)], body: LinkBody
 ) -> dict[str, Any]:
-    fn = link_function()
-    if fn is None:
-        raise HTTPException(501, "linking events to initiatives is not available in this version")
     store = _store(request)
-    res = fn(store, event_id, framework=body.framework, pillar=body.pillar,
-             initiative=body.initiative, user=str(p.name), reason=body.reason,
-             expected_version=body.version)  # fmt: skip
-    return _done(store, res, event_id)
+    res = kbf.add_link(store, event_id, body.framework, body.pillar, body.initiative,
+                       user=str(p.name), reason=body.reason)  # fmt: skip
+    return res.to_dict()
+
+
+@router.delete("/events/{event_id}/links", tags=["curation"],
+               summary="Remove an event's links to a framework (one pillar, one initiative); editor",
+               responses=WRITE_ERRORS)  # fmt: skip
+def unlink_event(
+    request: Request,
+    p: Editor,
+    event_id: Annotated[str, Path(max_length=64)],
+    framework: Annotated[str, Query(max_length=64)] = "JASMINE",
+    pillar: Annotated[int | None, Query(ge=1, le=99)] = None,
+    initiative: Annotated[str | None, Query(max_length=500)] = None,
+    reason: Annotated[str | None, Query(max_length=2000)] = None,
+) -> dict[str, Any]:
+    store = _store(request)
+    res = kbf.remove_link(store, event_id, framework, pillar, initiative, user=str(p.name),
+                          reason=reason)  # fmt: skip
+    return res.to_dict()
 
 
 @router.get("/audit", tags=["curation"], summary="The audit log, newest first; editor",
@@ -481,14 +597,14 @@ def partner_code(code: str) -> str:
 
 @router.get("/partners", tags=["partners"],
             summary="Partners with their event counts (registry as stored)",
-            responses=READ_ERRORS)  # fmt: skip
+            responses={**READ_ERRORS, **_errors(404)})  # fmt: skip
 def partners(
     request: Request,
     _p: Viewer,
-    region: Annotated[str | None, Query(max_length=64)] = None,
-    kind: Annotated[str | None, Query(max_length=32)] = None,
+    region: Annotated[str | None, Query(pattern=ONE_REGION_PATTERN)] = None,
+    kind: Annotated[str | None, Query(pattern="^(country|organization|group|org)$")] = None,
     group: Annotated[str | None, Query(max_length=32)] = None,
-    as_of: Annotated[str | None, Query(max_length=10)] = None,
+    as_of: Annotated[str | None, Query(pattern=DATE_PATTERN)] = None,
 ) -> list[dict[str, Any]]:
     from defcoop.kb.registry import list_partners
 
@@ -535,7 +651,9 @@ def partner_profile(request: Request, code: str) -> dict[str, Any]:
 @router.get("/partners/{code}", tags=["partners"],
             summary="A partner's profile: names, groups, counts, agreements, latest events",
             responses={**READ_ERRORS, **_errors(404)})  # fmt: skip
-def partner(request: Request, _p: Viewer, code: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
+def partner(
+    request: Request, _p: Viewer, code: Annotated[str, Path(max_length=64)]
+) -> dict[str, Any]:
     return partner_profile(request, partner_code(code))
 
 
@@ -547,15 +665,16 @@ def people(
     _p: Viewer,
     role: Annotated[str | None, Query(max_length=64)] = None,
     country: Annotated[str | None, Query(max_length=8)] = None,
-    as_of: Annotated[str | None, Query(max_length=10)] = None,
+    as_of: Annotated[str | None, Query(pattern=DATE_PATTERN)] = None,
     name: Annotated[str | None, Query(max_length=200)] = None,
 ) -> list[dict[str, Any]]:
     from defcoop.kb.people import list_tenures
 
     if as_of:
         check_date(as_of)
-    return [h.to_dict() for h in list_tenures(_store(request), role=role, country=country,
-                                              as_of=as_of, name=name)]  # fmt: skip
+    return [h.to_dict() for h in list_tenures(_store(request), role=role or None,
+                                              country=country or None, as_of=as_of or None,
+                                              name=name or None)]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- agreements
@@ -567,8 +686,11 @@ def people(
 def agreements(
     request: Request,
     _p: Viewer,
-    as_of: Annotated[str | None, Query(max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD (default: this month).")] = None,
-    type: Annotated[list[str] | None, Query(description="Agreement types (default RAA ACSA ETA ISA MOU).")] = None,
+    as_of: Annotated[str | None, Query(pattern=DATE_PATTERN, description="YYYY, YYYY-MM or YYYY-MM-DD (default: this month).")] = None,
+    type: Annotated[
+        list[Annotated[str, StringConstraints(pattern=AGREEMENT_TYPE_PATTERN)]] | None,
+        Query(description="Agreement types (default RAA ACSA ETA ISA MOU)."),
+    ] = None,
 ) -> dict[str, Any]:  # fmt: skip
     on = check_date(as_of) if as_of else date.today().isoformat()[:7]
     types = [t.upper() for t in (type or MATRIX_TYPES)]
@@ -621,7 +743,7 @@ def framework(
     data = request.app.state.sources.framework_json(name, detail=detail)
     if data is None:
         raise HTTPException(404, f"no framework {name!r}")
-    return data  # type: ignore[no-any-return]
+    return data
 
 
 # --------------------------------------------------------------------------- documents
@@ -640,7 +762,10 @@ def document(
     request: Request,
     _p: Viewer,
     doc_key: Annotated[str, Path(max_length=255)],
-    kind: Annotated[list[str] | None, Query(description="Only these block kinds.")] = None,
+    kind: Annotated[
+        list[Annotated[str, StringConstraints(pattern=BLOCK_PATTERN)]] | None,
+        Query(description="Only these block kinds."),
+    ] = None,
     version: Annotated[int | None, Query(ge=1)] = None,
 ) -> dict[str, Any]:
     view = _store(request).get_document(doc_key, version=version, kinds=kind or None)
@@ -673,7 +798,7 @@ def stats_counts(
     request: Request,
     _p: Viewer,
     _q: FilterParams,
-    by: Annotated[str, Query(max_length=100, description="Comma-separated dimensions, e.g. year,partner.")] = "year",
+    by: Annotated[str, Query(pattern=DIMENSION_PATTERN, description="Comma-separated dimensions, e.g. year,partner.")] = "year",
 ) -> list[dict[str, Any]]:  # fmt: skip
     from defcoop.query.analytics import counts
 
@@ -714,59 +839,36 @@ def stats_network(
 
 # --------------------------------------------------------------------------- exports
 
-EXPORT_COLUMNS = (
-    "id", "date", "end", "precision", "kind", "partners", "partner_names", "level", "service",
-    "jp_role", "jp_name", "modality", "location", "occasion", "agreement_type",
-    "agreement_status", "agreement_name", "count", "state", "doc_key", "line", "quote",
-)  # fmt: skip
+EXPORT_MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "jsonl": "application/x-ndjson; charset=utf-8",
+    "parquet": "application/vnd.apache.parquet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
-def _cell(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, list | tuple):
-        return ";".join(str(x) for x in v)
-    return str(v)
-
-
-def export_rows(store: Store, q: EventQuery, fmt: str) -> Iterator[str]:
-    """Every matching event as CSV or JSON Lines (the columns of ``EXPORT_COLUMNS``)."""
-    rows = iter_events(store, q.unpaged())
-    if fmt == "jsonl":
-        for e in rows:
-            d = e.to_dict()
-            yield json.dumps({k: d.get(k) for k in EXPORT_COLUMNS}, ensure_ascii=False) + "\n"
-        return
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(EXPORT_COLUMNS)
-    for i, e in enumerate(rows, 1):
-        d = e.to_dict()
-        w.writerow([_cell(d.get(k)) for k in EXPORT_COLUMNS])
-        if i % 500 == 0:
-            yield buf.getvalue()
-            buf.seek(0)
-            buf.truncate()
-    yield buf.getvalue()
-
-
-@router.get("/export/events.{fmt}", tags=["exports"],
-            summary="Every event matching the filters as CSV or JSON Lines (UTF-8)",
+@router.get("/export/{table}.{fmt}", tags=["exports"],
+            summary="A research export table (events, participants, evidence, agreements, "
+                    "frameworks, framework_links) of the filtered events, as CSV, JSON Lines, "
+                    "Parquet or XLSX — the files of `defcoop export` (docs/data-dictionary.md)",
             responses={**READ_ERRORS, **_errors(404)},
-            response_class=StreamingResponse)  # fmt: skip
-def export_events(
+            response_class=FileResponse)  # fmt: skip
+def export_table(
     request: Request,
     _p: Viewer,
     _q: FilterParams,
-    fmt: Annotated[str, Path(pattern="^(csv|jsonl)$", description="csv or jsonl")],
-) -> StreamingResponse:
+    table: Annotated[str, Path(pattern="^(" + "|".join(exports.TABLES) + ")$")],
+    fmt: Annotated[str, Path(pattern="^(" + "|".join(exports.FORMATS) + ")$")],
+) -> FileResponse:
     q = filters_from(request).unpaged()
-    media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
-    iter_events(_store(request), q.replace(limit=1))  # bad filters fail before streaming
-    return StreamingResponse(
-        export_rows(_store(request), q, fmt),
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="defcoop-events.{fmt}"'},
+    rows = exports.table_rows(_store(request), table, q)
+    folder = Path_(tempfile.mkdtemp(prefix="defcoop-export-"))
+    path = exports.write_table(table, rows, folder / f"{table}.{fmt}", fmt)
+    return FileResponse(
+        path,
+        media_type=EXPORT_MEDIA[fmt],
+        filename=f"defcoop-{table}.{fmt}",
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
     )
 
 
@@ -775,22 +877,24 @@ def export_events(
 
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=64)
-    role: str = Field("viewer", description="viewer, editor or admin")
-    password: str | None = Field(None, min_length=8, max_length=1024)
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[^\s\x00-\x1f\x7f-\x9f]+$")
+    role: str = Field(default="viewer", pattern=ROLE_NAMES, description="viewer, editor or admin")
+    password: str | None = Field(default=None, min_length=8, max_length=1024)
 
 
 class UserPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    role: str | None = None
-    active: bool | None = None
-    password: str | None = Field(None, min_length=8, max_length=1024)
+    role: str | None = Field(default=None, pattern=ROLE_NAMES)
+    active: StrictBool | None = None
+    password: str | None = Field(default=None, min_length=8, max_length=1024)
 
 
 class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    label: str | None = Field(None, max_length=200)
-    days: int | None = Field(None, ge=1, le=3650, description="Expires after this many days.")
+    label: str | None = Field(default=None, max_length=200)
+    days: int | None = Field(
+        default=None, ge=1, le=3650, description="Expires after this many days."
+    )
 
 
 def _user_or_404(store: Store, name: str) -> user_store.UserView:
@@ -846,7 +950,7 @@ def user_tokens(
              responses=WRITE_ERRORS)  # fmt: skip
 def issue_token(
     request: Request, p: Admin, name: Annotated[str, Path(max_length=64)],
-    body: Annotated[TokenCreate, Body()] = TokenCreate(),  # noqa: B008
+    body: Annotated[TokenCreate, Body()] = TokenCreate(),
 ) -> JSONResponse:  # fmt: skip
     store = _store(request)
     _user_or_404(store, name)

@@ -28,10 +28,13 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Match, Mount
 from starlette.staticfiles import StaticFiles
 
 from defcoop.errors import DefcoopError, StoreError
 from defcoop.kb.curation import CurationError, StaleEditError
+from defcoop.kb.frameworks import FrameworkError
+from defcoop.kb.registry import RegistryError
 from defcoop.query import QueryError
 from defcoop.store import Store
 from defcoop.store.users import UserError
@@ -150,7 +153,9 @@ class GuardMiddleware:
         except Exception:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if not started:
-                await self._error(scope, send_with_headers, 500, "internal error (see the server log)")
+                await self._error(
+                    scope, send_with_headers, 500, "internal error (see the server log)"
+                )
 
     @staticmethod
     async def _error(scope: Scope, send: Send, status: int, message: str) -> None:
@@ -176,6 +181,10 @@ def _status_of(err: Exception) -> tuple[int, str]:
         return err.status, err.code
     if isinstance(err, StaleEditError):
         return 409, "stale_edit"
+    if isinstance(err, FrameworkError):
+        if "no such event" in str(err) or str(err).startswith("no framework"):
+            return 404, "not_found"
+        return 400, "framework_error"
     if isinstance(err, CurationError):
         if "no such record" in str(err):
             return 404, "not_found"
@@ -183,14 +192,25 @@ def _status_of(err: Exception) -> tuple[int, str]:
     if isinstance(err, QueryError):
         return 400, "bad_query"
     if isinstance(err, UserError):
+        if "exists already" in str(err):
+            return 409, "conflict"
         return 400, "user_error"
+    if isinstance(err, RegistryError) and "unknown group" in str(err):
+        return 404, "not_found"
     if isinstance(err, StoreError):
         return 409, "store_error"
     return 400, "bad_request"
 
 
-def _handle(request: Request, status: int, code: str, message: str, **extra: Any) -> Response:
-    headers: dict[str, str] = {}
+def _handle(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    headers = dict(headers or {})
     if status == 401 and _is_api(request.scope):
         headers["WWW-Authenticate"] = "Bearer"
     if "retry_after" in extra:
@@ -213,6 +233,25 @@ def _handle(request: Request, status: int, code: str, message: str, **extra: Any
     )
 
 
+def _validation_message(e: Any) -> str:
+    """Pydantic's message, without quoting a whole regular expression at the user."""
+    if e.get("type") == "string_pattern_mismatch":
+        value = e.get("input")
+        return f"{value!r} is not an accepted value (see /api/docs)"
+    return str(e.get("msg", ""))
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app takes at this path (FastAPI has one route per
+    method, so Starlette's own ``Allow`` names only the first)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -222,13 +261,16 @@ def _install_handlers(app: FastAPI) -> None:
             message = f"nothing at {request.url.path}"
         if exc.status_code == 429 and exc.headers and "Retry-After" in exc.headers:
             extra["retry_after"] = int(exc.headers["Retry-After"])
+        allow = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"}
+        if exc.status_code == 405:
+            allow = {"Allow": ", ".join(_allowed_methods(request))}
         return _handle(request, exc.status_code, _CODES.get(exc.status_code, "error"), message,
-                       **extra)  # fmt: skip
+                       allow, **extra)  # fmt: skip
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         details = [
-            {"loc": [str(x) for x in e.get("loc", ())], "message": str(e.get("msg", ""))}
+            {"loc": [str(x) for x in e.get("loc", ())], "message": _validation_message(e)}
             for e in exc.errors()
         ]
         first = details[0] if details else {"loc": [], "message": "invalid request"}
@@ -271,7 +313,8 @@ def create_app(
       random key: sessions then end when the server restarts).
     * ``max_body`` — largest request body in bytes (413 above).
     * ``secure_cookies`` — force the cookies' Secure flag (default: on HTTPS requests).
-    * ``warm`` — build the cached framework and agreement views in the background at start.
+    * ``warm`` — run :func:`warm_up` in a background thread (``defcoop serve`` runs it
+      before the port opens instead).
     """
     from defcoop import __version__ as version
 
@@ -300,24 +343,63 @@ def create_app(
 
     from defcoop.web import api, pages
 
-    app.include_router(api.router)
-    app.include_router(pages.router)
+    # The routers need no prefix or dependencies of their own here, so their routes are
+    # added as they are: ``include_router`` would rebuild every route's parameter models
+    # for each app (≈0.3 s per app on the first request).
+    app.router.routes.extend(api.router.routes)
+    app.router.routes.extend(pages.router.routes)
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     app.add_middleware(GuardMiddleware, max_body=max_body)
 
     if warm:
-
-        def _warm() -> None:
-            try:
-                app.state.sources.frameworks()
-                app.state.sources.achievements()
-                app.state.sources.agreement_history()
-            except Exception:  # a warm-up failure shows again on the first request
-                log.exception("warming the cached views failed")
-
-        threading.Thread(target=_warm, name="defcoop-warm", daemon=True).start()
+        threading.Thread(target=warm_up, args=(app,), name="defcoop-warm", daemon=True).start()
     return app
+
+
+def warm_up(app: FastAPI) -> None:
+    """Do once, before the first visitor, what the first page would do cold: compile the
+    templates, load the partner registry and run the dashboard's queries (SQLAlchemy
+    caches their compiled SQL), then build the cached framework and agreement views."""
+    from defcoop.query import EventQuery, facets, search_events
+
+    store: Store = app.state.store
+    try:
+        env = app.state.render.env
+        for name in env.list_templates():
+            env.get_template(name)
+        store.counts()
+        facets(store)
+        search_events(store, EventQuery.build(sort="-date", limit=10))
+        sources: SourceCache = app.state.sources
+        sources.agreement_history()
+        for fw in sources.frameworks():
+            sources.status(fw)
+    except Exception:  # a warm-up failure shows again on the first request
+        log.exception("warming up failed")
 
 
 def translator_for(request: Request) -> Translator:
     return Translator(request_lang(request))
+
+
+def route_table(app: FastAPI) -> list[tuple[str, str]]:
+    """``(method, path)`` of every route of ``app`` (pages, API, static mount as
+    ``/static/{path}``), HEAD left out — what docs/api.md must list."""
+    out: set[tuple[str, str]] = set()
+
+    def walk(routes: Any) -> None:
+        for r in routes:
+            sub = getattr(r, "original_router", None)  # routers included in the app
+            if sub is not None:
+                walk(sub.routes)
+                continue
+            if isinstance(r, Mount):
+                out.add(("GET", f"{r.path}/{{path}}"))
+                continue
+            path, methods = getattr(r, "path", None), getattr(r, "methods", None)
+            for m in methods or ():
+                if path and m != "HEAD":
+                    out.add((m, path))
+
+    walk(app.routes)
+    return sorted(out)

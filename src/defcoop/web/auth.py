@@ -214,7 +214,7 @@ class Auth:
     def principal(self, request: Request) -> Principal:
         cached = getattr(request.state, "principal", None)
         if cached is not None:
-            return cached  # type: ignore[no-any-return]
+            return cached
         p = self._resolve(request)
         request.state.principal = p
         return p

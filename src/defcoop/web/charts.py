@@ -10,6 +10,13 @@ from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
 
+WIDTH = 520
+MAX_LABEL = 24
+
+
+def _short(label: str, limit: int = MAX_LABEL) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
 
 def _n(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
@@ -29,12 +36,13 @@ def bar_chart(
     """
     if not items:
         return Markup("")
-    width = max(320, 36 * len(items) + 40)
+    # One scale for every chart (a chart of 3 bars is not blown up to the card's width).
+    width = max(WIDTH, 30 * len(items) + 16)
     top, bottom, left = 22, 26, 8
     plot_h = height - top - bottom
     vmax = max(v for _, v in items) or 1
     slot = (width - left * 2) / len(items)
-    bar_w = max(6.0, slot * 0.68)
+    bar_w = min(48.0, max(6.0, slot * 0.68))
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
@@ -66,7 +74,7 @@ def hbar_chart(
     *,
     title: str,
     href: Callable[[str], str] | None = None,
-    label_width: int = 150,
+    label_width: int = 170,
 ) -> Markup:
     """Horizontal bars for ``(key, label, value)`` rows (top partners, kinds)."""
     if not items:
@@ -85,7 +93,7 @@ def hbar_chart(
         w = plot_w * value / vmax
         row = (
             f'<text class="label" x="{label_width - 6}" y="{y + 15}" text-anchor="end">'
-            f"{escape(label)}</text>"
+            f"{escape(_short(label))}</text>"
             f'<rect class="bar" x="{label_width}" y="{y + 3}" width="{_n(max(w, 0.5))}" '
             f'height="{row_h - 7}"><title>{escape(label)}: {value}</title></rect>'
             f'<text class="value" x="{_n(label_width + w + 5)}" y="{y + 15}">{value}</text>'

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -38,7 +38,7 @@ def _flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def messages(lang: str) -> dict[str, str]:
     """Every message of ``lang`` by dotted key."""
     path = resources.files("defcoop.web").joinpath("locales", f"{lang}.yaml")
@@ -100,6 +100,9 @@ class Translator:
     def role(self, code: str | None) -> str:
         return self._code("role", code)
 
+    def precision(self, code: str | None) -> str:
+        return self._code("precision", code)
+
     def modality(self, code: str | None) -> str:
         return self._code("modality", code)
 
@@ -116,8 +119,10 @@ class Translator:
         return partner_name(code, self.lang)
 
     def partners(self, codes: Any) -> str:
-        return "、".join(self.partner(c) for c in codes) if self.lang == "ja" else ", ".join(
-            self.partner(c) for c in codes
+        return (
+            "、".join(self.partner(c) for c in codes)
+            if self.lang == "ja"
+            else ", ".join(self.partner(c) for c in codes)
         )
 
 

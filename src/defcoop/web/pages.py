@@ -19,6 +19,7 @@ from starlette.datastructures import MultiDict
 from starlette.exceptions import HTTPException
 
 from defcoop.kb import curation
+from defcoop.kb import frameworks as kbf
 from defcoop.kb.agreements import MATRIX_TYPES, check_date
 from defcoop.query import (
     KINDS,
@@ -29,6 +30,7 @@ from defcoop.query import (
     facets,
     get_event,
     search_events,
+    source_sentences,
 )
 from defcoop.store import Store
 from defcoop.store import users as user_store
@@ -43,17 +45,18 @@ router = APIRouter(include_in_schema=False)
 #: Event fields an editor may correct in the browser (all of kb.curation's event fields).
 CORRECTABLE = tuple(curation.EVENT_FIELDS)
 SEARCH_SORTS = ("-date", "date", "kind", "-updated")
+DONE = ("verify", "correct", "reject", "restore", "add", "link", "unlink")
 
 
 # --------------------------------------------------------------------------- plumbing
 
 
 def _auth(request: Request) -> Auth:
-    return request.app.state.auth  # type: ignore[no-any-return]
+    return request.app.state.auth
 
 
 def _store(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
+    return request.app.state.store
 
 
 def _t(request: Request) -> Translator:
@@ -69,7 +72,7 @@ def _csrf(request: Request, token: str | None) -> None:
 
 
 def page(request: Request, name: str, ctx: dict[str, Any] | None = None, **kw: Any) -> HTMLResponse:
-    return request.app.state.render.page(request, name, ctx or {}, **kw)  # type: ignore[no-any-return]
+    return request.app.state.render.page(request, name, ctx or {}, **kw)
 
 
 def safe_next(target: str | None) -> str:
@@ -119,6 +122,7 @@ def dashboard(request: Request) -> HTMLResponse:
                 href=lambda k: "/search" + api_qs(kind=k),
             ),
             "partners_n": len(f.partner),
+            "sentences": source_sentences(store, [e.id for e in latest.items]),
             "curated": curated,
         },
     )
@@ -160,7 +164,6 @@ def search_page(request: Request) -> HTMLResponse:
     segments = []
     if q.text and not error:
         segments = store.search_segments(q.text, limit=10)
-    t = _t(request)
     return page(
         request,
         "search.html",
@@ -170,12 +173,10 @@ def search_page(request: Request) -> HTMLResponse:
             "facets": f,
             "error": error,
             "segments": segments,
+            "sentences": source_sentences(store, [e.id for e in results.items]),
             "terms": (q.text or "").split(),
             "kinds": KINDS,
             "sorts": SEARCH_SORTS,
-            "year_chart": bar_chart(year_series(f.year), title=t("dashboard.trend"))
-            if f is not None and f.year
-            else "",
         },
         status=400 if error else 200,
     )
@@ -218,14 +219,16 @@ def _event_context(request: Request, detail: EventDetail) -> dict[str, Any]:
     initiatives = []
     if fw is not None:
         for i in fw.initiatives:
-            initiatives.append({"name": i.name, "name_en": i.name_en, "pillars": list(i.pillars)})
+            for n in i.pillars:
+                initiatives.append({"name": i.name, "name_en": i.name_en, "pillar": n})
+    link_history = kbf.link_audit(store, event_id=detail.event.id)
     return {
         "d": detail,
         "e": detail.event,
         "paragraphs": _paragraphs(detail),
         "history": history,
+        "link_history": link_history,
         "correctable": CORRECTABLE,
-        "can_link": api.link_function() is not None,
         "initiatives": initiatives,
         "pillars": [p.number for p in fw.pillars] if fw is not None else [],
     }
@@ -239,7 +242,7 @@ def _render_event(
         raise HTTPException(404, f"no event {event_id}")
     ctx = _event_context(request, detail)
     done = request.query_params.get("done")
-    ctx["done"] = done if done in ("verify", "correct", "reject", "restore", "add", "link") else None
+    ctx["done"] = done if done in DONE else None
     ctx["error"] = error
     return page(request, "event.html", ctx, status=status)
 
@@ -327,8 +330,8 @@ def _curate(request: Request, event_id: str, token: str, action: str, run: Any) 
     except curation.StaleEditError as err:
         msg = t("curate.stale", expected=err.expected, current=err.current or "?")
         return _render_event(request, event_id, error=msg, status=409)
-    except curation.CurationError as err:
-        if "no such record" in str(err):
+    except (curation.CurationError, kbf.FrameworkError) as err:
+        if "no such record" in str(err) or "no such event" in str(err):
             raise HTTPException(404, str(err)) from err
         return _render_event(request, event_id, error=str(err), status=400)
     api._resolve_kb(_store(request))
@@ -401,24 +404,42 @@ def restore_form(
         expected_version=_version(version)))  # fmt: skip
 
 
+def _pillar(v: str) -> int | None:
+    try:
+        return int(v) if v.strip() else None
+    except ValueError as err:
+        raise HTTPException(400, f"pillar: not a number: {v!r}") from err
+
+
 @router.post("/events/{event_id}/link")
 def link_form(
     request: Request,
     event_id: Annotated[str, Path(max_length=64)],
     csrf_token: Annotated[str, Form(max_length=200)] = "",
-    version: Annotated[str, Form(max_length=12)] = "",
+    framework: Annotated[str, Form(max_length=64)] = "JASMINE",
+    target: Annotated[str, Form(max_length=600)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """``target`` is ``PILLAR`` or ``PILLAR|initiative name``."""
+    number, _, initiative = target.partition("|")
+    return _curate(request, event_id, csrf_token, "link", lambda user: kbf.add_link(
+        _store(request), event_id, framework, _pillar(number), initiative or None, user=user,
+        reason=reason or None))  # fmt: skip
+
+
+@router.post("/events/{event_id}/unlink")
+def unlink_form(
+    request: Request,
+    event_id: Annotated[str, Path(max_length=64)],
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
     framework: Annotated[str, Form(max_length=64)] = "JASMINE",
     pillar: Annotated[str, Form(max_length=4)] = "",
     initiative: Annotated[str, Form(max_length=500)] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    fn = api.link_function()
-    if fn is None:
-        raise HTTPException(501, "linking events to initiatives is not available in this version")
-    return _curate(request, event_id, csrf_token, "link", lambda user: fn(
-        _store(request), event_id, framework=framework, pillar=int(pillar) if pillar else None,
-        initiative=initiative or None, user=user, reason=reason or None,
-        expected_version=_version(version)))  # fmt: skip
+    return _curate(request, event_id, csrf_token, "unlink", lambda user: kbf.remove_link(
+        _store(request), event_id, framework, _pillar(pillar), initiative or None, user=user,
+        reason=reason or None))  # fmt: skip
 
 
 # --------------------------------------------------------------------------- partners
@@ -432,14 +453,11 @@ def partners_page(request: Request) -> HTMLResponse:
     store = _store(request)
     counts = facets(store).partner
     reg = registry()
-    rows = []
+    by_region: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for code, n in counts.items():
         p = reg.get(code)
-        rows.append({"code": code, "events": n, "region": p.region if p else None,
-                     "kind": p.kind if p else None})  # fmt: skip
-    by_region: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        by_region[r["region"] or "international"].append(r)
+        region = (p.region if p else None) or "international"
+        by_region[region].append({"code": code, "events": n, "kind": p.kind if p else None})
     return page(request, "partners.html", {"by_region": dict(sorted(by_region.items()))})
 
 
@@ -464,11 +482,13 @@ def partner_page(request: Request, code: Annotated[str, Path(max_length=64)]) ->
             "p": prof,
             "timeline": by_year,
             "timeline_total": timeline.total,
+            "sentences": source_sentences(store, [e.id for e in timeline.items]),
             "year_chart": bar_chart(
                 year_series(counts["year"]),
                 title=t("partners.by_year"),
-                href=lambda y: "/search" + api_qs(partner=resolved, since=y.lstrip("≤"),
-                                                  until=y.lstrip("≤")),  # fmt: skip
+                href=lambda y: (
+                    "/search" + api_qs(partner=resolved, since=y.lstrip("≤"), until=y.lstrip("≤"))
+                ),
             ),
             "kind_chart": hbar_chart(
                 [(k, t.kind(k), n) for k, n in counts["kind"].items()],
@@ -514,35 +534,44 @@ def frameworks_page(request: Request) -> HTMLResponse:
 
 
 def framework_view(request: Request, name: str) -> dict[str, Any] | None:
-    """Pillars -> lines of effort -> initiatives -> achievements, for the framework page."""
+    """Pillars -> lines of effort -> initiatives (with their implementation status) ->
+    achievements, for the framework page."""
     sources = request.app.state.sources
     fw = sources.framework(name)
     if fw is None:
         return None
-    achievements = sources.achievements()
+    achievements = sources.achievements(fw.id)
+    status = {(st.target_kind, st.target): st for st in sources.status(fw)}
     pillars = []
     for p in fw.pillars:
         by_init: dict[str | None, list[Any]] = defaultdict(list)
         for a in achievements:
             seen: set[str | None] = set()
             for lk in a.links:
-                if lk.framework != fw.id or lk.pillar != p.number or lk.initiative in seen:
+                key = lk.initiative or lk.area
+                if lk.framework != fw.id or lk.pillar != p.number or key in seen:
                     continue
-                seen.add(lk.initiative)
-                by_init[lk.initiative].append((a, lk))
+                seen.add(key)
+                by_init[key].append((a, lk))
         inits = []
         names = set()
         for i in fw.initiatives_of(p.number):
             names.add(i.name)
             items = sorted(by_init.get(i.name, []), key=lambda x: x[0].date or "")
-            inits.append({"i": i, "achievements": items})
+            inits.append(
+                {"i": i, "achievements": items, "status": status.get(("initiative", i.name))}
+            )
+        areas = [{"name": c.name, "name_en": c.name_en, "status": status.get(("area", c.name)),
+                  "achievements": sorted(by_init.get(c.name, []), key=lambda x: x[0].date or "")}
+                 for c in p.cooperation_areas]  # fmt: skip
+        names |= {c.name for c in p.cooperation_areas}
         other = sorted(
             [x for k, v in by_init.items() if k not in names for x in v],
             key=lambda x: x[0].date or "",
         )
-        pillars.append({"p": p, "initiatives": inits, "other": other,
+        pillars.append({"p": p, "initiatives": inits, "areas": areas, "other": other,
                         "count": len({a.event for v in by_init.values() for a, _ in v})})  # fmt: skip
-    return {"fw": fw, "pillars": pillars}
+    return {"fw": fw, "pillars": pillars, "total": len(achievements)}
 
 
 @router.get("/frameworks/{name}", response_class=HTMLResponse)
@@ -601,8 +630,13 @@ def people_page(
     return page(
         request,
         "people.html",
-        {"holders": holders, "role": role or "", "country": country or "", "as_of": as_of or "",
-         "error": error},  # fmt: skip
+        {
+            "holders": holders,
+            "role": role or "",
+            "country": country or "",
+            "as_of": as_of or "",
+            "error": error,
+        },
         status=400 if error else 200,
     )
 
@@ -624,8 +658,12 @@ def _users_page(request: Request, **ctx: Any) -> HTMLResponse:
     return page(
         request,
         "users.html",
-        {"users": user_store.list_users(store), "tokens": user_store.list_tokens(store),
-         "roles": user_store.ROLES, **ctx},  # fmt: skip
+        {
+            "users": user_store.list_users(store),
+            "tokens": user_store.list_tokens(store),
+            "roles": user_store.ROLES,
+            **ctx,
+        },
         status=400 if ctx["error"] else 200,
     )
 
@@ -686,7 +724,9 @@ def users_update(
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: Annotated[str, Query(max_length=2000)] = "/") -> HTMLResponse:
+def login_form(
+    request: Request, next: Annotated[str, Query(max_length=2000)] = "/"
+) -> HTMLResponse:
     return page(request, "login.html", {"next": safe_next(next), "error": None, "username": ""})
 
 

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from defcoop.web.auth import AuthError, Principal
 from defcoop.web.i18n import LANGS, Translator, request_lang
 
 
@@ -131,11 +132,15 @@ class Renderer:
     def context(self, request: Request) -> dict[str, Any]:
         auth = self.state.auth
         lang = request_lang(request)
+        try:
+            me = auth.principal(request)
+        except AuthError:  # a bad bearer token on a page: show it as anonymous
+            me = Principal(None, "anonymous", auth.public)
         return {
             "request": request,
             "t": Translator(lang),
             "lang": lang,
-            "me": auth.principal(request),
+            "me": me,
             "csrf": auth.csrf_token(request),
             "path": request.url.path,
             "full_path": request.url.path
@@ -157,4 +162,4 @@ class Renderer:
         full.update(ctx or {})
         html = self.env.get_template(name).render(full)
         resp = HTMLResponse(html, status_code=status, headers=dict(headers or {}))
-        return self.state.auth.finish(request, resp)  # type: ignore[no-any-return]
+        return self.state.auth.finish(request, resp)

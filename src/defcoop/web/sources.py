@@ -1,9 +1,11 @@
 """What the web shows that the query layer does not (yet) serve as one call, built from
 public APIs and cached while the store does not change.
 
-* ``frameworks`` — ``defcoop.frameworks.parse_all`` over the current documents' texts;
-* ``achievements`` — ``defcoop.frameworks.links.achievements_from_events`` over the
-  events of the query layer (rejected events left out);
+* ``frameworks`` — the frameworks stored by the knowledge base
+  (``defcoop.kb.frameworks.stored_frameworks``; parsed from the current documents when a
+  store has none stored yet);
+* ``achievements`` / ``status`` — ``defcoop.kb.frameworks.achievements`` (stored event
+  links, curated ones included) and ``implementation_status`` per initiative;
 * ``agreement_history`` — ``defcoop.kb.agreements`` built exactly as ``defcoop
   agreements`` builds it (agreement events + "as of" status statements of the current
   documents), plus the agreement statuses curators added (``curate add status``).
@@ -28,8 +30,9 @@ from sqlalchemy import select
 from defcoop import records as r
 from defcoop.extract.status_statements import find_status_statements
 from defcoop.frameworks import Framework, find_framework, framework_to_json, parse_all
-from defcoop.frameworks.links import achievements_from_events, registry_is_asean
 from defcoop.frameworks.model import Achievement
+from defcoop.frameworks.status import ImplementationStatus
+from defcoop.kb import frameworks as kbf
 from defcoop.kb.agreements import (
     AgreementHistory,
     HistoryEntry,
@@ -131,9 +134,8 @@ def build_agreement_history(store: Store) -> AgreementHistory:
     return h
 
 
-def build_achievements(store: Store) -> list[Achievement]:
-    rows = [e.to_dict() for e in iter_events(store)]
-    return achievements_from_events(rows, is_asean=registry_is_asean())
+def load_frameworks(store: Store) -> list[Framework]:
+    return kbf.stored_frameworks(store) or parse_all(current_texts(store))
 
 
 @dataclass
@@ -144,10 +146,11 @@ class _Slot:
 
 @dataclass
 class SourceCache:
-    """Per-store cache of the derived views above (thread-safe)."""
+    """Per-store cache of the derived views above (thread-safe; re-entrant because one
+    view may be built from another)."""
 
     store: Store
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
     _slots: dict[str, _Slot] = field(default_factory=dict)
 
     def _get(self, name: str, build: Callable[[Store], T]) -> T:
@@ -157,13 +160,19 @@ class SourceCache:
             if slot.key != key:
                 slot.value = build(self.store)
                 slot.key = key
-            return slot.value  # type: ignore[no-any-return]
+            return slot.value
 
     def frameworks(self) -> list[Framework]:
-        return self._get("frameworks", lambda st: parse_all(current_texts(st)))
+        return self._get("frameworks", load_frameworks)
 
-    def achievements(self) -> list[Achievement]:
-        return self._get("achievements", build_achievements)
+    def achievements(self, framework: str) -> list[Achievement]:
+        return self._get(f"achievements:{framework}", lambda st: kbf.achievements(st, framework))
+
+    def status(self, fw: Framework) -> list[ImplementationStatus]:
+        return self._get(
+            f"status:{fw.id}",
+            lambda st: kbf.implementation_status(st, fw, self.achievements(fw.id)),
+        )
 
     def agreement_history(self) -> AgreementHistory:
         return self._get("agreements", build_agreement_history)
@@ -175,7 +184,7 @@ class SourceCache:
         fw = self.framework(name)
         if fw is None:
             return None
-        return framework_to_json(fw, self.achievements(), detail=detail)
+        return framework_to_json(fw, self.achievements(fw.id), detail=detail)
 
     def matrix(self, as_of: str, types: Any = None) -> list[dict[str, Any]]:
         h = self.agreement_history()
