@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -54,7 +55,7 @@ class NormalizedText:
 
     original: str
     text: str
-    src: list[int]
+    src: Sequence[int]  # a ``range`` when the fold kept every offset (the common case)
     base: int = 0
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
@@ -71,6 +72,11 @@ class NormalizedText:
     def sub(self, start: int, end: int) -> NormalizedText:
         """The normalized view of the original span [start, end) (document offsets),
         cut from this one so a document is normalized once."""
+        if isinstance(self.src, range):  # identity map: offsets shift, nothing to search
+            n0, n1 = start - self.base, end - self.base
+            return NormalizedText(
+                self.original[n0:n1], self.text[n0:n1], range(start, end + 1), start
+            )
         n0 = bisect_left(self.src, start, 0, len(self.src) - 1)
         n1 = bisect_left(self.src, end, 0, len(self.src) - 1)
         return NormalizedText(
@@ -103,7 +109,7 @@ def normalize(original: str, base: int = 0) -> NormalizedText:
     src: list[int] = []
     ascii_ok = original.isascii() and "\r" not in original
     if ascii_ok:
-        return NormalizedText(original, original, list(range(base, base + len(original) + 1)), base)
+        return NormalizedText(original, original, range(base, base + len(original) + 1), base)
     # Fast path: when every distinct character folds to exactly one character the
     # mapping is the identity on offsets and the fold is one C-level translate().
     chars = set(original)
@@ -118,7 +124,7 @@ def normalize(original: str, base: int = 0) -> NormalizedText:
         return NormalizedText(
             original,
             original.translate(_TABLE),
-            list(range(base, base + len(original) + 1)),
+            range(base, base + len(original) + 1),
             base,
         )
     for i, ch in enumerate(original):

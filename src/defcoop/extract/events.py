@@ -34,7 +34,7 @@ class Trigger:
 @dataclass(slots=True)
 class Cues:
     act: re.Pattern[str]
-    triggers: list[tuple[str, re.Pattern[str], bool, str, bool, bool]]
+    triggers: list[tuple[str, re.Pattern[str], bool, str, bool, bool, re.Pattern[str] | None]]
     dated_noun: dict[str, re.Pattern[str]]
     docs: list[tuple[re.Pattern[str], str]]
     statuses: list[tuple[re.Pattern[str], str]]
@@ -66,6 +66,7 @@ def cues() -> Cues:
             f"{t['kind']}#{i}",
             bool(t.get("weak")),
             bool(t.get("in_content")),
+            re.compile(t["cue"]) if t.get("cue") else None,
         )
         for i, t in enumerate(raw["triggers"])
     ]
@@ -130,8 +131,10 @@ def find_triggers(
                 taken.append((m.start(1) - s0, m.end(1) - s0))
                 break
     weak: list[Trigger] = []
-    for kind, pat, needs_act, rule, is_weak, in_content in c.triggers:
+    for kind, pat, needs_act, rule, is_weak, in_content, cue in c.triggers:
         if content and not in_content:
+            continue
+        if cue is not None and not cue.search(sent):
             continue
         for m in pat.finditer(sent):
             span = (m.start(), m.end())
