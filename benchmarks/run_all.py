@@ -66,8 +66,9 @@ def report() -> str:
     ingest = _load("ingest")
     if ingest:
         parts += ["", "## Ingest (read -> store)", ""]
-        cols = ["corpus", "backend", "mode", "mb", "seconds", "mb_per_s", "events"]
-        cols += ["events_per_s", "s_per_100mb", "peak_rss_total_mb"]
+        cols = ["corpus", "backend", "mode", "mb", "seconds", "kb_s", "mb_per_s", "events"]
+        cols += ["events_per_s", "s_per_100mb", "writer_cpu_s", "workers_cpu_s"]
+        cols += ["peak_rss_total_mb"]
         parts.append(markdown_table(ingest["rows"], cols))
         parts.append(
             f"\nTarget: 100 MB in {ingest['target_s_per_100mb']:.0f} s on 2 cores, < 1 GB."
@@ -78,10 +79,11 @@ def report() -> str:
         cols = ["backend", "events", "query", "p50_ms", "p95_ms", "max_ms", "cpu_p95_ms"]
         cols += ["meets_target"]
         parts.append(markdown_table(query["rows"], cols))
-        growth = _growth(query["rows"], "p95_ms")
-        if growth:
-            parts += ["", "### p95 by size (ms) and growth", ""]
-            parts.append(markdown_table(growth, list(growth[0].keys())))
+        for key in ("p50_ms", "p95_ms"):
+            growth = _growth(query["rows"], key)
+            if growth:
+                parts += ["", f"### {key[:3]} by size (ms) and growth", ""]
+                parts.append(markdown_table(growth, list(growth[0].keys())))
         parts.append(f"\nTarget: p95 <= {query['target_p95_ms']:.0f} ms at 10^6 events.")
     api = _load("api")
     if api:

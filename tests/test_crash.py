@@ -2,14 +2,15 @@
 
 A folder of ~30 documents (the bundled corpus, edited copies, an HTML and a CP932
 variant, chunks of the long chapter and one broken file) is ingested by the real CLI
-in a subprocess, which is killed (SIGKILL, whole process group) after a seeded random
-delay, again and again. After every kill the store must hold no partial document,
+in a subprocess, which is killed (SIGKILL, whole process group) at seeded random points
+-- in start-up, while document k is written, in the knowledge-base step after the last
+one -- again and again. After every kill the store must hold no partial document,
 no orphan row and pass the database's own integrity checks; re-running the ingest
 must finish the work and give the same store as one uninterrupted run.
 
 The number of kills survived is printed (``-s`` shows it) and quoted in
 docs/reliability.md. ``DEFCOOP_CRASH_KILLS`` changes the number of kills on SQLite
-(default 20; PostgreSQL gets half).
+(default 20; PostgreSQL gets half). Runs for minutes: marked ``slow``.
 """
 
 from __future__ import annotations

@@ -306,7 +306,11 @@ def events_of_paragraph(para: Paragraph, doc: Document, st: DocState) -> list[Ev
                 )
             occasion = places.find_occasion(T[s0 : trig.start]) if kind != "conference" else None
             a, b = para.nt.to_original(clause[0], trig.end)
-            quote = doc.text[a:b].strip()
+            while a < b and doc.text[a].isspace():  # the span is exactly the quote
+                a += 1
+            while b > a and doc.text[b - 1].isspace():
+                b -= 1
+            quote = doc.text[a:b]
             if not group and HERE.search(T[clause[0] : trig.end]):
                 lead = getattr(st.ctx, "previous_lead", None)
                 if lead is not None and lead.iso:

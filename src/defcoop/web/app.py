@@ -127,6 +127,19 @@ class GuardMiddleware:
                 message["headers"] = headers
             await send(message)
 
+        # NUL cannot be stored or compared in PostgreSQL text: refuse it up front, on
+        # every backend alike, instead of failing deep in a query
+        raw_path = scope.get("raw_path") or str(scope.get("path", "")).encode()
+        if (
+            b"\x00" in raw_path
+            or b"%00" in raw_path
+            or b"%00" in scope.get("query_string", b"")
+            or "\x00" in str(scope.get("path", ""))
+        ):
+            await self._error(
+                scope, send_with_headers, 400, "NUL characters are not allowed in requests"
+            )
+            return
         for k, v in scope.get("headers", []):
             if k == b"content-length":
                 try:
