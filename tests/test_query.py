@@ -84,12 +84,6 @@ def test_philippines_ministers_since_2024_from_reading_004(corpus: Store) -> Non
         assert _phl_ministers(corpus, name, "ministers") == got
 
 
-@pytest.mark.xfail(
-    reason="extraction (lead): 004 line 278 '2024年4月以降、日米豪比は…共同訓練を実施' (exercise) and "
-    "line 283 '同年12月には…OSA…交換公文の署名が行われた' (equipment_transfer) name no Japanese "
-    "principal, but get jp_role MOD_MIN (中谷) carried over from the previous sentence",
-    strict=False,
-)
 def test_philippines_ministers_nothing_else(corpus: Store) -> None:
     got = _phl_ministers(corpus)
     extra = got - PHL_MINISTERS - PHL_MINISTERS_OPTIONAL
