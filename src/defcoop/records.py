@@ -51,6 +51,25 @@ class Document:
         return self.text.count("\n", 0, offset) + 1
 
 
+#: Event kinds of gold/GUIDELINES.md (the one list the store, query layer and curation share).
+EVENT_KINDS = (
+    "meeting",
+    "two_plus_two",
+    "consultation",
+    "courtesy_call",
+    "conference",
+    "exercise",
+    "capacity_building",
+    "port_call",
+    "agreement",
+    "visit",
+    "equipment_transfer",
+    "seminar",
+    "other",
+)
+MODALITIES = ("in_person", "video", "phone")
+AGREEMENT_TYPES = ("RAA", "ACSA", "ISA", "ETA", "MOU", "LOI", "DECLARATION", "ARRANGEMENT", "OTHER")
+
 BLOCK_KINDS = (
     "body",
     "heading",

@@ -35,31 +35,13 @@ from defcoop.errors import DefcoopError, StoreError
 from defcoop.extract.partners import registry
 from defcoop.kb.dedup import CURATED_PREFIX, PIN_KEY
 from defcoop.kb.people import get_person, person_id, role_code, role_tables
-from defcoop.records import content_id
+from defcoop.records import AGREEMENT_TYPES, EVENT_KINDS, MODALITIES, content_id
 from defcoop.store import Store
 from defcoop.store import models as m
 from defcoop.store.dates import bounds, precision, span_bounds
 
 ENTITIES = ("event", "participant", "agreement_status", "person", "tenure")
 
-#: Event kinds of gold/GUIDELINES.md.
-EVENT_KINDS = (
-    "meeting",
-    "two_plus_two",
-    "consultation",
-    "courtesy_call",
-    "conference",
-    "exercise",
-    "capacity_building",
-    "port_call",
-    "agreement",
-    "visit",
-    "equipment_transfer",
-    "seminar",
-    "other",
-)
-MODALITIES = ("in_person", "video", "phone")
-AGREEMENT_TYPES = ("RAA", "ACSA", "ISA", "ETA", "MOU", "LOI", "DECLARATION", "ARRANGEMENT", "OTHER")
 AGREEMENT_STATUSES = ("substantially_agreed", "signed", "in_force", "revised")
 JP_ROLES = (
     "PM", "MOFA_MIN", "MOD_MIN", "MOD_SVM", "MOD_PVM", "MOD_AVM", "MOD_VMIA", "ATLA", "CHOD",

@@ -36,27 +36,13 @@ from defcoop.query.model import (
     QueryError,
 )
 from defcoop.query.partners import PartnerDirectory
+from defcoop.records import EVENT_KINDS
 from defcoop.store import Store, search
 from defcoop.store import models as m
 from defcoop.store.dates import bounds
 from defcoop.store.models.base import CURATION_STATES
 
-#: Event kinds of gold/GUIDELINES.md.
-KINDS = (
-    "meeting",
-    "two_plus_two",
-    "consultation",
-    "courtesy_call",
-    "conference",
-    "exercise",
-    "capacity_building",
-    "port_call",
-    "agreement",
-    "visit",
-    "equipment_transfer",
-    "seminar",
-    "other",
-)
+KINDS = EVENT_KINDS
 
 E = m.Event
 EP = m.EventPartner
