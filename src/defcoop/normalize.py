@@ -7,6 +7,7 @@ back so that evidence always quotes the exact original characters.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -105,8 +106,6 @@ def normalize(original: str, base: int = 0) -> NormalizedText:
     Use ``base`` when normalizing a slice of a larger document so spans map
     straight into the document.
     """
-    out: list[str] = []
-    src: list[int] = []
     ascii_ok = original.isascii() and "\r" not in original
     if ascii_ok:
         return NormalizedText(original, original, range(base, base + len(original) + 1), base)
@@ -120,20 +119,24 @@ def normalize(original: str, base: int = 0) -> NormalizedText:
         elif f != ch:
             _TABLE[ord(ch)] = f
         _KNOWN.add(ch)
-    if not chars & _MULTI:
+    multi = chars & _MULTI
+    if not multi:
         return NormalizedText(
             original,
             original.translate(_TABLE),
             range(base, base + len(original) + 1),
             base,
         )
-    for i, ch in enumerate(original):
-        f = fold_char(ch)
-        if f == ch:
-            out.append(ch)
-            src.append(base + i)
-        elif f:
-            out.append(f)
-            src.extend([base + i] * len(f))
-    src.append(base + len(original))
-    return NormalizedText(original, "".join(out), src, base)
+    # A few characters fold to several (Ⅲ -> III) or to none: translate everything at
+    # once and build the offset map in runs between them.
+    table = dict(_TABLE)
+    table.update({ord(ch): fold_char(ch) for ch in multi})
+    src_runs: list[int] = []
+    pos = 0
+    for m in re.finditer("[" + re.escape("".join(sorted(multi))) + "]", original):
+        i = m.start()
+        src_runs.extend(range(base + pos, base + i))
+        src_runs.extend([base + i] * len(fold_char(original[i])))
+        pos = i + 1
+    src_runs.extend(range(base + pos, base + len(original) + 1))
+    return NormalizedText(original, original.translate(table), src_runs, base)

@@ -7,6 +7,7 @@ Every span is a half-open ``[start, end)`` range of character offsets into the
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ class Document:
     page_starts: list[tuple[int, int]] = field(default_factory=list)
     # Raw bytes hash: identifies the file version.
     content_hash: str = ""
+    _line_starts: list[int] | None = field(default=None, repr=False, compare=False)
 
     def page_at(self, offset: int) -> int | None:
         page = None
@@ -47,8 +49,17 @@ class Document:
         return page
 
     def line_at(self, offset: int) -> int:
-        """1-based line number (lines split on ``\\n`` only)."""
-        return self.text.count("\n", 0, offset) + 1
+        """1-based line number (lines split on ``\\n`` only); line starts are computed
+        once per document, so asking for every event stays linear."""
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            i = find("\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+            self._line_starts = starts
+        return bisect_right(self._line_starts, offset)
 
 
 #: Event kinds of gold/GUIDELINES.md (the one list the store, query layer and curation share).

@@ -560,7 +560,7 @@ def infer_tenure(person: PersonDraft, role: str, ms: Sequence[Mention]) -> Tenur
     start, end = first.date, last.end_date or last.date
     inside = 0
     for x in ms:
-        if x in fine:
+        if PRECISION_RANK.get(x.precision, 0) >= floor:  # in ``fine`` (a list test was quadratic)
             continue
         if x.date_to < lo:  # a coarse mention outside the fine span still widens it
             lo, start, first = x.date_from, x.date, x
