@@ -105,7 +105,10 @@ def start_local_server(settings: str = "") -> tuple[PgServer | None, str]:
             with contextlib.suppress(KeyError):
                 owner = pwd.getpwnam(user)
                 break
-        runuser = shutil.which("runuser")
+        # runuser lives in sbin, which a non-login root shell may not have on PATH
+        runuser = shutil.which("runuser") or shutil.which(
+            "runuser", path="/usr/sbin:/sbin:/usr/bin:/bin"
+        )
         if owner is None or runuser is None:
             return None, "running as root and no 'postgres'/'nobody' user or runuser to drop to"
         run_as = [runuser, "-u", owner.pw_name, "--"]
