@@ -100,7 +100,19 @@ def corpus_history() -> AgreementHistory:
     return h
 
 
-def test_cli_matrix_2025_04_equals_the_lists_of_003() -> None:
+@pytest.mark.parametrize("source", ["files", "store"])
+def test_cli_matrix_2025_04_equals_the_lists_of_003(
+    source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    monkeypatch.setenv("DEFCOOP_DB", db)  # never a developer's ./defcoop.db
+    if source == "store":
+        from defcoop.ingest import ingest_paths
+        from defcoop.store import Store
+
+        store = Store.open(db)
+        ingest_paths(store, [CORPUS])
+        store.close()
     res = CliRunner().invoke(app, ["agreements", "--as-of", "2025-04", "--json"])
     assert res.exit_code == 0, res.output
     rows = json.loads(res.stdout)

@@ -185,13 +185,15 @@ def test_extraction_does_not_depend_on_the_hash_seed() -> None:
         subprocess.Popen(
             cmd,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
             env={**os.environ, "PYTHONHASHSEED": seed},
         )
         for seed in ("1", "2")
     ]
-    outs = [proc.communicate(timeout=120)[0] for proc in procs]
-    assert all(proc.returncode == 0 for proc in procs)
+    done = [proc.communicate(timeout=120) for proc in procs]
+    for proc, (_out, err) in zip(procs, done, strict=True):
+        assert proc.returncode == 0, err.decode("utf-8", "replace")[-2000:]
+    outs = [out for out, _err in done]
     assert outs[0] and outs[0] == outs[1]
 
 

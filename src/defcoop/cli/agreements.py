@@ -1,9 +1,8 @@
 """`defcoop agreements`: the partner x agreement-type matrix with the status on a date.
 
-For now the history is built by reading and extracting files (the bundled corpus
-by default); ``history_from_paths`` is the only place that knows that, so the
-command can later read its events and statements from the store instead and hand
-them to ``defcoop.kb.agreements.build_history`` unchanged.
+The history comes from the store (``DEFCOOP_DB`` / ``--db``) when it holds documents,
+with curators' statuses; from the files given as PATH otherwise (the bundled corpus
+by default), read and extracted on the fly.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from defcoop.cli._store import DbOption
 from defcoop.cli.app import app
 from defcoop.errors import DefcoopError
 from defcoop.kb.agreements import MATRIX_TYPES, AgreementHistory
@@ -51,6 +51,33 @@ def history_from_paths(paths: list[Path]) -> tuple[AgreementHistory, list[str]]:
         events.extend(extract_document(doc, segs))
         statements.extend(find_status_statements(doc, segs))
     return build_history(events, statements), errors
+
+
+def history_from_store(db: str | None) -> AgreementHistory | None:
+    """The store's history, or None when there is no store with documents yet (a
+    SQLite file that does not exist is not created just to be found empty)."""
+    from defcoop.query.agreement_history import build_agreement_history
+    from defcoop.store import Store
+    from defcoop.store.engine import resolve_url
+
+    try:
+        url = resolve_url(db)
+    except DefcoopError:
+        return None
+    if url.get_backend_name() == "sqlite":
+        path = url.database or ""
+        if not path or path == ":memory:" or not Path(path).exists():
+            return None
+    try:
+        store = Store.open(db)
+    except DefcoopError:
+        return None
+    try:
+        if not store.list_documents():
+            return None
+        return build_agreement_history(store)
+    finally:
+        store.close()
 
 
 def _known_types() -> list[str]:
@@ -99,6 +126,7 @@ def agreements(
             "--type", help="Agreement type column, repeatable (default: RAA ACSA ETA ISA MOU)."
         ),
     ] = None,
+    db: DbOption = None,
 ) -> None:
     """Partner x agreement-type matrix: status (substantially_agreed, signed, in_force) on a date."""
     from defcoop.kb.agreements import check_date
@@ -115,15 +143,18 @@ def agreements(
     if bad:
         err(f"error: unknown agreement type {', '.join(bad)} (known: {' '.join(known)})", err=True)
         raise typer.Exit(USAGE_ERROR)
-    if not paths:
-        from defcoop.corpus import corpus_path
+    history = None if paths else history_from_store(db)
+    errors: list[str] = []
+    if history is None:
+        if not paths:
+            from defcoop.corpus import corpus_path
 
-        try:
-            paths = [corpus_path()]
-        except DefcoopError as e:
-            err(f"error: {e}", err=True)
-            raise typer.Exit(USAGE_ERROR) from e
-    history, errors = history_from_paths(paths)
+            try:
+                paths = [corpus_path()]
+            except DefcoopError as e:
+                err(f"error: {e}", err=True)
+                raise typer.Exit(USAGE_ERROR) from e
+        history, errors = history_from_paths(paths)
     rows = history.matrix(on, wanted)
     if json_flag or fmt is Format.json:
         # a JSON array with one partner object per line
