@@ -63,16 +63,17 @@ def report() -> str:
         cols += ["per_core", "chars_per_cpu_s", "peak_rss_total_mb", "peak_rss_process_mb"]
         parts.append(markdown_table(extract["rows"], cols))
         parts.append(f"\nTarget: {extract['target_per_core']:,} chars/s per core.")
-    ingest = _load("ingest")
-    if ingest:
-        parts += ["", "## Ingest (read -> store)", ""]
+    for name in ("ingest", "ingest_kb"):
+        ingest = _load(name)
+        if not ingest:
+            continue
+        parts += ["", f"## Ingest (read -> store): {name}.json", ""]
         cols = ["corpus", "backend", "mode", "mb", "seconds", "kb_s", "mb_per_s", "events"]
         cols += ["events_per_s", "s_per_100mb", "writer_cpu_s", "workers_cpu_s"]
         cols += ["peak_rss_total_mb"]
         parts.append(markdown_table(ingest["rows"], cols))
-        parts.append(
-            f"\nTarget: 100 MB in {ingest['target_s_per_100mb']:.0f} s on 2 cores, < 1 GB."
-        )
+        target = ingest["target_s_per_100mb"]
+        parts.append(f"\nTarget: 100 MB in {target:.0f} s on 2 cores, < 1 GB.")
     query = _load("query")
     if query:
         parts += ["", "## Query latency (ms)", ""]
