@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from defcoop.extract import events as ev
+from defcoop.extract import partners as pt
 from defcoop.extract import people as pp
 from defcoop.extract import places
 from defcoop.extract.context import DocState, ParaDate, Paragraph, is_country, partners_in, topic_of
@@ -382,9 +383,6 @@ def events_of_paragraph(para: Paragraph, doc: Document, st: DocState) -> list[Ev
     return out
 
 
-_JAPAN_COMPOUND = re.compile(r"^日[米豪印比英仏独伊加露韓中尼越星泰蘭NZ]")
-
-
 def _japanese_side(
     para: Paragraph,
     trig: ev.Trigger,
@@ -444,7 +442,7 @@ def _japanese_side(
     # deliveries, which name no Japanese actor unless the sentence does
     # "日米豪比は…共同訓練を実施": the countries act together; no one Japanese principal
     subj = re.match(r"^(?:[^、。]{0,14}、)?([^、。ぁ-ん]{1,12})(?:は|が)", T[s0 : s0 + 40])
-    own_subject = subj is not None and bool(_JAPAN_COMPOUND.match(subj.group(1)))
+    own_subject = subj is not None and bool(pt.japan_compound().match(subj.group(1)))
     if (
         topic is not None
         and topic.start < trig.end

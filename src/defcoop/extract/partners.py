@@ -454,6 +454,14 @@ def _finder() -> _Finder:
     return _Finder(registry(), rules())
 
 
+@lru_cache(maxsize=1)
+def japan_compound() -> re.Pattern[str]:
+    """``日`` followed by a partner abbreviation (日米豪比, 日中, 日NZ): a compound of
+    Japan and its partners, built from the registry's abbreviations."""
+    abbrevs = sorted(_finder().abbrev, key=len, reverse=True)
+    return re.compile("^日(?:" + "|".join(re.escape(a) for a in abbrevs) + ")")
+
+
 def find_partners(text: str, *, include_groups: bool = False) -> list[PartnerMention]:
     """Partner mentions in NORMALIZED ``text`` (NFKC: half-width Latin, digits, brackets).
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from defcoop.extract.partners import japan_compound
+
 _KANJI = "一-龥々〆ヵヶ"
 _KATA = "ァ-ヶー"
 
@@ -109,10 +111,6 @@ _NOT_NAMES = frozenset(
 )
 
 
-# "日中防衛相会談": a partner compound before a title is not a family name
-_COMPOUND_NAME = re.compile(r"^日[米豪印比英仏独伊加露韓中朝尼越星泰蘭西葡墨伯智土]")
-
-
 def find_jp_people(text: str) -> list[JpPerson]:
     """Japanese principals in normalized text (name + title)."""
     r = role_rules()
@@ -120,7 +118,8 @@ def find_jp_people(text: str) -> list[JpPerson]:
     for m in r.person_re.finditer(text):
         name, title, former = m.group(1), m.group(2), bool(m.group(3))
         start = m.start(1) if name else m.start(2)
-        if name and (name in _NOT_NAMES or _COMPOUND_NAME.match(name)):
+        # "日中防衛相会談": a partner compound before a title is not a family name
+        if name and (name in _NOT_NAMES or japan_compound().match(name)):
             continue
         # a title glued to a preceding katakana name or country is foreign (…豪外務大臣)
         before = text[start - 1] if start > 0 else ""
