@@ -30,6 +30,7 @@ class _Rules:
     crossref: tuple[re.Pattern[str], ...]
     keyword: tuple[re.Pattern[str], ...]
     boilerplate: tuple[re.Pattern[str], ...]
+    list_heads: tuple[re.Pattern[str], ...]
     caption_max: int
     caption: tuple[re.Pattern[str], ...]
     caption_not: tuple[re.Pattern[str], ...]
@@ -62,6 +63,7 @@ def rules() -> _Rules:
         crossref=_compile(raw["crossref"]),
         keyword=_compile(raw["keyword"]),
         boilerplate=_compile(raw["boilerplate"]),
+        list_heads=_compile(raw["list_heads"]),
         caption_max=int(raw["caption"]["max_length"]),
         caption=_compile(raw["caption"]["patterns"]),
         caption_not=_compile(raw["caption"].get("not_patterns", [])),
@@ -113,7 +115,7 @@ def classify(s: str, r: _Rules | None = None) -> tuple[str, int | None]:
     """Block kind of one normalized, stripped paragraph, and its heading level."""
     r = r or rules()
     for fam in r.order:
-        if fam == "boilerplate" and any(p.search(s) for p in r.boilerplate):
+        if fam == "boilerplate" and any(p.search(s) for p in (*r.boilerplate, *r.list_heads)):
             return "boilerplate", None
         if fam == "crossref" and any(p.search(s) for p in r.crossref):
             return "crossref", None
@@ -241,9 +243,7 @@ def segment(doc: Document, full: NormalizedText | None = None) -> list[Segment]:
             kind, level = "footnote", None
         else:
             kind, level = classify(s, r)
-        if kind == "boilerplate" and re.match(
-            r"^(Ranking|ランキング|アクセスランキング|人気記事|関連記事|読まれている記事)", s
-        ):
+        if kind == "boilerplate" and any(p.search(s) for p in r.list_heads):
             in_ranking = True
         elif in_ranking and (s.startswith("-") or kind != "body"):
             kind = "boilerplate"
