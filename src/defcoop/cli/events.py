@@ -108,7 +108,7 @@ def events(
         }
         for e in result.items
     ]
-    shown = f"{len(rows)} of {result.total} events"
+    shown = f"{len(rows)} of {result.total_label} events"
     if result.pages > 1:
         shown += f" (page {result.page} of {result.pages})"
     f.emit_rows(rows, fmt, shown, flexible={"location": 14, "quote": 60})

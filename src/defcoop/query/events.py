@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, cast
@@ -10,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from defcoop.query import frameworks as fw
+from defcoop.query import tallies
 from defcoop.query.levels import (
     ALL_LEVELS,
     LEVELS,
@@ -84,7 +86,24 @@ def _date_bound(name: str, value: str, which: int) -> Any:
     return b[which]
 
 
-def _in_partners(codes: Sequence[str]) -> ColumnElement[bool]:
+def _since_floor(session: Session, since: str) -> dt.date:
+    """No event that ends on or after ``since`` starts before this day (from the tallies:
+    the longest period stored, in whole years)."""
+    year = _date_bound("since", since, 0).year - tallies.longest_span_years(session)
+    return dt.date(max(1, year), 1, 1)
+
+
+def _in_partners(codes: Sequence[str], walk: bool = False) -> ColumnElement[bool]:
+    """Events naming one of ``codes``. ``walk=True`` writes it as a correlated EXISTS, which
+    lets the database walk the date index and stop at the page's last row (right when
+    the partner is in many events); the IN form starts from the partner's events (right
+    when they are few). Same rows either way."""
+    if walk:
+        return (
+            select(EP.event_id)
+            .where(EP.event_id == E.id, EP.partner_code.in_(list(codes)))
+            .exists()
+        )
     return E.id.in_(select(EP.event_id).where(EP.partner_code.in_(list(codes))))
 
 
@@ -132,9 +151,10 @@ def _text_condition(session: Session, d: PartnerDirectory, text: str) -> ColumnE
 
 
 def compile_filters(
-    session: Session, q: EventQuery, d: PartnerDirectory | None = None
+    session: Session, q: EventQuery, d: PartnerDirectory | None = None, *, walk: bool = False
 ) -> list[ColumnElement[bool]]:
-    """SQL conditions on ``events`` for every filter of ``q`` (QueryError on a bad value)."""
+    """SQL conditions on ``events`` for every filter of ``q`` (QueryError on a bad value);
+    ``walk`` chooses the form of partner filters (see ``_in_partners``)."""
     d = d or PartnerDirectory.load(session)
     conds: list[ColumnElement[bool]] = []
     states = q.state or DEFAULT_STATES
@@ -148,10 +168,10 @@ def compile_filters(
     if not q.include_merged:
         conds.append(E.merged_into_id.is_(None))
     if q.partner:
-        conds.append(_in_partners([d.resolve(p) for p in q.partner]))
+        conds.append(_in_partners([d.resolve(p) for p in q.partner], walk))
     if q.region:
         codes = sorted({c for r in q.region for c in d.region_codes(r)})
-        conds.append(_in_partners(codes))
+        conds.append(_in_partners(codes, walk))
     if q.group:
         conds.append(_group_condition(session, d, q.group))
     if q.kind:
@@ -175,6 +195,9 @@ def compile_filters(
         conds.append(E.jp_role.in_([r.upper() for r in q.role]))
     if q.since:
         conds.append(E.date_to >= _date_bound("since", q.since, 0))
+        # Redundant but closes the range on date_from (an index can then bound it on both
+        # sides): no event's period is longer than the longest one stored.
+        conds.append(E.date_from >= _since_floor(session, q.since))
     if q.until:
         conds.append(E.date_from <= _date_bound("until", q.until, 1))
     if q.doc:
@@ -270,7 +293,103 @@ def rows_for(session: Session, stmt: Any, d: PartnerDirectory) -> list[EventRow]
     return [_event_row(r, partners.get(r.id, []), d) for r in rows]
 
 
+#: Totals above this are counted no further ("10,000+") when no tally covers the query.
+TOTAL_BOUND = 10_000
+
+
+def _bounded_count(session: Session, conds: list[ColumnElement[bool]], cap: int) -> int:
+    """``min(matches, cap)``: at most ``cap`` rows visited, whatever the store size."""
+    inner = select(E.id).where(*conds).limit(cap).subquery()
+    return int(session.scalar(select(func.count()).select_from(inner)) or 0)
+
+
+#: The indexes a date-sorted page walks (named by the naming convention).
+DATE_INDEX = "ix_events_date_from_date_to"
+PARTNER_DATE_INDEX = "ix_event_partners_partner_code_date_from"
+
+
+def _walk_date_index(session: Session, q: EventQuery, d: PartnerDirectory, total: int) -> bool:
+    """Walk the date index in page order and stop after the page (True), or start from
+    the rows the filters select and sort them (False)? Estimated from the tallies: the
+    walk reads about ``rows in the date range × rows needed / matches``, the other way
+    reads the partner's events (or the matches when no partner filter is set)."""
+    assert q.limit is not None
+    lo = hi = None
+    if q.since:
+        lo = _date_bound("since", q.since, 0).year - tallies.longest_span_years(session)
+    if q.until:
+        hi = _date_bound("until", q.until, 1).year
+    in_range = tallies.range_count(session, (), lo, hi)
+    needed = q.page * q.limit
+    walked = in_range if total == 0 else min(in_range, needed * in_range / total)
+    codes = [d.resolve(p) for p in q.partner]
+    codes += [c for r in q.region for c in d.region_codes(r)]
+    started = tallies.range_count(session, codes) if codes else total
+    return walked <= started
+
+
+def _date_sorted_page(
+    session: Session,
+    conds: list[ColumnElement[bool]],
+    q: EventQuery,
+    walk: bool = False,
+    partner: str | None = None,
+) -> list[Any]:
+    """A page sorted by date, dated events first: the dated part is ordered by a
+    ``date_from`` index alone (an index can serve ``ASC`` or ``DESC`` but not the
+    backend-specific NULLS placement), the undated part follows.
+
+    ``partner`` (the query's one partner, ``conds`` without it): read that partner's
+    timeline, ``event_partners(partner_code, date_from)``, so the rows read are about the
+    page's rows divided by the share of the partner's events that match. ``walk``: make
+    SQLite walk the events' date index (its planner prefers any index on a filter column,
+    then sorts every match)."""
+    assert q.limit is not None
+    desc = q.sort.strip().startswith("-")
+
+    def d(col: Any) -> Any:
+        return col.desc() if desc else col.asc()
+
+    date: Any = E.date_from
+    base = select(*_ROW_COLUMNS)
+    if partner is not None:
+        date = EP.date_from
+        base = base.select_from(EP).join(E, E.id == EP.event_id)
+        conds = [EP.partner_code == partner, *conds]
+    offset = (q.page - 1) * q.limit
+    stmt = (
+        base.where(*conds, date.is_not(None))
+        .order_by(d(date), d(E.doc_key), d(E.line), E.id)
+        .limit(q.limit)
+        .offset(offset)
+    )
+    if partner is not None:
+        stmt = stmt.with_hint(EP, f"INDEXED BY {PARTNER_DATE_INDEX}", "sqlite")
+    elif walk:
+        stmt = stmt.with_hint(E, f"INDEXED BY {DATE_INDEX}", "sqlite")
+    dated = session.execute(stmt).all()
+    if len(dated) == q.limit:
+        return list(dated)
+    # Past the last dated event: how many there are (at most ``offset`` rows counted).
+    if dated:
+        n_dated = offset + len(dated)
+    else:
+        inner = base.where(*conds, date.is_not(None)).limit(offset + 1).subquery()
+        n_dated = int(session.scalar(select(func.count()).select_from(inner)) or 0)
+    start = max(0, offset - n_dated)
+    undated = session.execute(
+        base.where(*conds, date.is_(None))
+        .order_by(d(E.doc_key), d(E.line), E.id)
+        .limit(q.limit - len(dated))
+        .offset(start)
+    ).all()
+    return [*dated, *undated]
+
+
 def _search(session: Session, q: EventQuery) -> Page[EventRow]:
+    """One page and its total. The total comes from the tallies when they cover the
+    filters (exact), else from a count bounded at ``TOTAL_BOUND`` rows (``total_exact``
+    False above it); the partner filter's form is chosen from it (see ``_in_partners``)."""
     if q.page < 1:
         raise QueryError("page: must be 1 or more")
     if q.limit is not None and not 0 < q.limit <= MAX_LIMIT:
@@ -278,12 +397,40 @@ def _search(session: Session, q: EventQuery) -> Page[EventRow]:
     d = PartnerDirectory.load(session)
     conds = compile_filters(session, q, d)
     order = _order_by(q.sort)
-    total = session.execute(select(func.count()).select_from(E).where(*conds)).scalar_one()
-    stmt = select(*_ROW_COLUMNS).where(*conds).order_by(*order)
-    if q.limit is not None:
-        stmt = stmt.limit(q.limit).offset((q.page - 1) * q.limit)
+    if q.limit is None:  # every row: the total is the number of rows
+        stmt = select(*_ROW_COLUMNS).where(*conds).order_by(*order)
+        items = rows_for(session, stmt, d)
+        return Page(items=items, total=len(items), page=1, limit=None, query=q)
+    plan = tallies.plan(q, d)
+    if plan is not None:
+        total, exact = tallies.total(session, plan), True
+    else:
+        cap = max(TOTAL_BOUND, q.page * q.limit) + 1
+        total = _bounded_count(session, conds, cap)
+        exact = total < cap
+        if not exact:  # more than cap - 1 match
+            total = cap - 1
+    key = q.sort.strip().lstrip("+-") or "date"
+    codes = {d.resolve(p) for p in q.partner}
+    if key == "date" and len(codes) == 1 and not q.region:
+        others = compile_filters(session, q.replace(partner=()), d)
+        if q.since:  # the partner timeline's range, closed like the events' one
+            others.append(EP.date_from >= _since_floor(session, q.since))
+        if q.until:
+            others.append(EP.date_from <= _date_bound("until", q.until, 1))
+        rows = _date_sorted_page(session, others, q, partner=codes.pop())
+    elif key == "date":
+        walk = _walk_date_index(session, q, d, total)
+        if walk:
+            conds = compile_filters(session, q, d, walk=True)
+        rows = _date_sorted_page(session, conds, q, walk)
+    else:
+        stmt = select(*_ROW_COLUMNS).where(*conds).order_by(*order)
+        rows = list(session.execute(stmt.limit(q.limit).offset((q.page - 1) * q.limit)).all())
+    partners = _partners_by_event(session, [r.id for r in rows])
+    items = [_event_row(r, partners.get(r.id, []), d) for r in rows]
     return Page(
-        items=rows_for(session, stmt, d), total=int(total), page=q.page, limit=q.limit, query=q
+        items=items, total=int(total), page=q.page, limit=q.limit, query=q, total_exact=exact
     )
 
 
@@ -360,10 +507,18 @@ def _sorted(counts: dict[str, int]) -> dict[str, int]:
 
 
 def _facets(session: Session, q: EventQuery) -> Facets:
-    """Two grouped queries: (kind, state, jp_role, year) in one pass, partners in another;
-    the first is folded into four facets over its groups (never over rows)."""
+    """From the tallies when they cover the filters, else by grouping the matching events."""
     d = PartnerDirectory.load(session)
     conds = compile_filters(session, q.unpaged(), d)
+    plan = tallies.plan(q, d)
+    if plan is not None:
+        return tallies.facets(session, plan)
+    return exact_facets(session, conds)
+
+
+def exact_facets(session: Session, conds: list[ColumnElement[bool]]) -> Facets:
+    """Two grouped queries over the events matching ``conds``: (kind, state, jp_role, year)
+    in one pass, folded into four facets over its groups, and partners in another."""
     grouped = session.execute(
         select(E.kind, E.state, E.jp_role, YEAR, func.count())
         .where(*conds)

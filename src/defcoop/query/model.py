@@ -215,16 +215,24 @@ class Page(Generic[T]):
     page: int
     limit: int | None
     query: EventQuery = field(default_factory=EventQuery)
+    #: False when the count stopped at its bound: more than ``total`` rows match.
+    total_exact: bool = True
 
     @property
     def pages(self) -> int:
+        """Number of pages (at least; one more exists when ``total_exact`` is False)."""
         if not self.limit:
             return 1
         return max(1, -(-self.total // self.limit))
 
     @property
+    def total_label(self) -> str:
+        """``"1,234"``, or ``"10,000+"`` (more than that) when the count stopped at its bound."""
+        return f"{self.total:,}" + ("" if self.total_exact else "+")
+
+    @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.page < self.pages or not self.total_exact
 
     def __iter__(self) -> Any:
         return iter(self.items)
@@ -235,6 +243,7 @@ class Page(Generic[T]):
     def to_dict(self) -> dict[str, Any]:
         return {
             "total": self.total,
+            "total_exact": self.total_exact,
             "page": self.page,
             "pages": self.pages,
             "limit": self.limit,

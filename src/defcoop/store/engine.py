@@ -21,6 +21,8 @@ from defcoop.errors import StoreError
 DEFAULT_URL = "sqlite:///defcoop.db"
 ENV_VAR = "DEFCOOP_DB"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_CACHE_KB = 65_536
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 #: Execution option that makes a SQLite transaction start with BEGIN IMMEDIATE.
 IMMEDIATE = "defcoop_sqlite_immediate"
 
@@ -71,6 +73,10 @@ def _sqlite_engine(url: URL, **kw: Any) -> Engine:
         if not memory:
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
+            # Index walks over a large store: a 64 MB page cache per connection (the default
+            # is 2 MB) and reads through a memory map instead of read() calls.
+            cur.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
+            cur.execute(f"PRAGMA mmap_size = {SQLITE_MMAP_BYTES}")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -15,11 +15,14 @@ SCRIPT_LOCATION = "defcoop.store:migrations"
 _PG_LOCK_KEY = 0x0DEFC00B
 #: Objects that exist on one backend only and are created by hand in the migrations.
 BACKEND_ONLY = ("segments_fts", "ix_segments_text_trgm")
+#: Derived tables kept by triggers (``defcoop.store.tally``), not ORM models.
+DERIVED = ("tally_",)
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, other: Any) -> bool:
-    """Autogenerate filter: ignore the backend-specific text-search objects."""
-    return not (name and name.startswith(BACKEND_ONLY))
+    """Autogenerate filter: ignore the backend-specific text-search objects and the
+    trigger-kept tallies."""
+    return not (name and name.startswith(BACKEND_ONLY + DERIVED))
 
 
 def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:

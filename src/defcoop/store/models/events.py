@@ -111,10 +111,16 @@ class EventPartner(Base):
     )
     partner_code: Mapped[str] = code_column(32, primary_key=True)
     rule: Mapped[str | None]
+    # Copy of the event's date_from, set by triggers (migration 0002), never by code: the
+    # index (partner_code, date_from) lists a partner's events in date order.
+    date_from: Mapped[dt.date | None]
 
     event: Mapped[Event] = relationship(back_populates="partners")
 
-    __table_args__ = (Index(None, "partner_code", "event_id"),)
+    __table_args__ = (
+        Index(None, "partner_code", "event_id"),
+        Index(None, "partner_code", "date_from"),
+    )
 
 
 class Participant(Base):
