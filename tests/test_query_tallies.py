@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select
 
+from _analyst import corpus_store
 from conftest import BACKENDS, TEMPLATE_DB
 from defcoop.query import EventQuery, iter_events, search_events, tallies
 from defcoop.query.events import TOTAL_BOUND, _search, compile_filters, exact_facets
@@ -184,3 +185,26 @@ def test_uncovered_total_is_bounded(rand: Store, monkeypatch: pytest.MonkeyPatch
         last = _search(s, q.replace(page=-(-n // 10)))
     assert last.total_exact and last.total == n and not last.has_next
     assert TOTAL_BOUND == 10_000
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    return corpus_store(request, tmp_path_factory)
+
+
+@pytest.mark.parametrize("text", ["共同訓練", "防衛相会談 フィリピン", "Australia", "訓練"])
+def test_text_forms_counts_and_pages_agree(corpus: Store, text: str) -> None:
+    with corpus.session() as s:
+        d = PartnerDirectory.load(s)
+        q = EventQuery.build(text=text)
+        ids = [
+            sorted(s.scalars(select(m.Event.id).where(*compile_filters(s, q, d, walk=w))))
+            for w in (False, True)
+        ]
+        assert ids[0] == ids[1] and ids[0]
+    for extra in ({}, {"partner": "PHL"}, {"since": "2024-03"}):
+        full = [e.id for e in iter_events(corpus, EventQuery.build(text=text, **extra))]
+        for page in (1, 2):
+            got = search_events(corpus, EventQuery.build(text=text, limit=7, page=page, **extra))
+            assert [e.id for e in got.items] == full[(page - 1) * 7 : page * 7]
+            assert got.total == len(full) and got.total_exact

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
@@ -102,6 +102,7 @@ def _in_partners(codes: Sequence[str], walk: bool = False) -> ColumnElement[bool
         return (
             select(EP.event_id)
             .where(EP.event_id == E.id, EP.partner_code.in_(list(codes)))
+            .correlate(E)
             .exists()
         )
     return E.id.in_(select(EP.event_id).where(EP.partner_code.in_(list(codes))))
@@ -138,15 +139,28 @@ def _group_condition(
     return select(EP.event_id).where(EP.event_id == E.id, or_(*alts)).exists()
 
 
-def _text_condition(session: Session, d: PartnerDirectory, text: str) -> ColumnElement[bool] | None:
-    """Every word must occur in the source paragraph of some evidence, or name a partner."""
+def _text_condition(
+    session: Session, d: PartnerDirectory, text: str, walk: bool = False
+) -> ColumnElement[bool] | None:
+    """Every word must occur in the source paragraph of some evidence, or name a partner.
+    ``walk``: per-event EXISTS form, as for partners (see ``_in_partners``)."""
     dialect = session.get_bind().dialect.name
     conds: list[ColumnElement[bool]] = []
     for term in text.split():
-        seg_ids = search._filter(cast(Any, select(m.Segment.id)), dialect, [term])
-        in_text = E.id.in_(select(m.Evidence.event_id).where(m.Evidence.segment_id.in_(seg_ids)))
+        seg_ids = search.segment_ids(dialect, [term])
+        ev = m.Evidence
+        in_text: ColumnElement[bool]
+        if walk:
+            in_text = (
+                select(ev.event_id)
+                .where(ev.event_id == E.id, ev.segment_id.in_(seg_ids))
+                .correlate(E)
+                .exists()
+            )
+        else:
+            in_text = E.id.in_(select(ev.event_id).where(ev.segment_id.in_(seg_ids)))
         codes = d.matching(term)
-        conds.append(or_(in_text, _in_partners(codes)) if codes else in_text)
+        conds.append(or_(in_text, _in_partners(codes, walk)) if codes else in_text)
     return and_(*conds) if conds else None
 
 
@@ -154,7 +168,7 @@ def compile_filters(
     session: Session, q: EventQuery, d: PartnerDirectory | None = None, *, walk: bool = False
 ) -> list[ColumnElement[bool]]:
     """SQL conditions on ``events`` for every filter of ``q`` (QueryError on a bad value);
-    ``walk`` chooses the form of partner filters (see ``_in_partners``)."""
+    ``walk`` chooses the form of partner and text filters (see ``_in_partners``)."""
     d = d or PartnerDirectory.load(session)
     conds: list[ColumnElement[bool]] = []
     states = q.state or DEFAULT_STATES
@@ -203,7 +217,7 @@ def compile_filters(
     if q.doc:
         conds.append(E.doc_key.in_(list(q.doc)))
     if q.text and q.text.strip():
-        tc = _text_condition(session, d, q.text)
+        tc = _text_condition(session, d, q.text, walk)
         if tc is not None:
             conds.append(tc)
     if q.framework or q.pillar is not None or q.initiative:
@@ -293,8 +307,12 @@ def rows_for(session: Session, stmt: Any, d: PartnerDirectory) -> list[EventRow]
     return [_event_row(r, partners.get(r.id, []), d) for r in rows]
 
 
-#: Totals above this are counted no further ("10,000+") when no tally covers the query.
+#: Totals above this are counted no further ("10,000+") when no tally covers the query;
+#: with words to search for, above ``TEXT_TOTAL_BOUND``.
 TOTAL_BOUND = 10_000
+TEXT_TOTAL_BOUND = 1_000
+#: Full-text hits counted to estimate how many events a word is in.
+TEXT_HITS_BOUND = 100_000
 
 
 def _bounded_count(session: Session, conds: list[ColumnElement[bool]], cap: int) -> int:
@@ -308,11 +326,23 @@ DATE_INDEX = "ix_events_date_from_date_to"
 PARTNER_DATE_INDEX = "ix_event_partners_partner_code_date_from"
 
 
-def _walk_date_index(session: Session, q: EventQuery, d: PartnerDirectory, total: int) -> bool:
+def _text_events_estimate(session: Session, q: EventQuery) -> int:
+    """About how many events the full-text hits of the query's first word hold: its
+    hits (counted up to a bound) × events per paragraph in the store."""
+    assert q.text is not None
+    hits = search.segment_ids(session.get_bind().dialect.name, q.text.split()[:1])
+    n = session.scalar(select(func.count()).select_from(hits.limit(TEXT_HITS_BOUND).subquery()))
+    paragraphs = session.scalar(select(func.max(m.Segment.id))) or 1
+    return int((n or 0) * tallies.event_count(session) / paragraphs)
+
+
+def _walk_date_index(
+    session: Session, q: EventQuery, d: PartnerDirectory, total: int, texts: int | None = None
+) -> bool:
     """Walk the date index in page order and stop after the page (True), or start from
     the rows the filters select and sort them (False)? Estimated from the tallies: the
     walk reads about ``rows in the date range × rows needed / matches``, the other way
-    reads the partner's events (or the matches when no partner filter is set)."""
+    reads the partner's events, or the text hits' events (``texts``), or the matches."""
     assert q.limit is not None
     lo = hi = None
     if q.since:
@@ -324,8 +354,36 @@ def _walk_date_index(session: Session, q: EventQuery, d: PartnerDirectory, total
     walked = in_range if total == 0 else min(in_range, needed * in_range / total)
     codes = [d.resolve(p) for p in q.partner]
     codes += [c for r in q.region for c in d.region_codes(r)]
+    if texts is not None:
+        total = max(total, min(texts, in_range))
+        walked = in_range if total == 0 else min(in_range, needed * in_range / total)
     started = tallies.range_count(session, codes) if codes else total
+    if texts is not None:
+        started = min(started, texts) if codes else texts
     return walked <= started
+
+
+def _text_count(session: Session, q: EventQuery, d: PartnerDirectory, cap: int) -> int | None:
+    """``min(matches, cap)`` for a query with words, read from the full-text hits of its
+    first word (each hit's events checked against every filter) instead of collecting
+    every hit's events first. None when a word also names a partner (events naming it
+    match without the word in their text, so the hits do not hold them all)."""
+    assert q.text is not None
+    terms = q.text.split()
+    if any(d.matching(t) for t in terms):
+        return None
+    hits = search.segment_ids(session.get_bind().dialect.name, terms[:1])
+    conds = compile_filters(session, q.replace(text=" ".join(terms[1:]) or None), d, walk=True)
+    ev = m.Evidence
+    inner = (
+        select(ev.event_id)
+        .join(E, E.id == ev.event_id)
+        .where(ev.segment_id.in_(hits), *conds)
+        .distinct()
+        .limit(cap)
+        .subquery()
+    )
+    return int(session.scalar(select(func.count()).select_from(inner)) or 0)
 
 
 def _date_sorted_page(
@@ -405,22 +463,29 @@ def _search(session: Session, q: EventQuery) -> Page[EventRow]:
     if plan is not None:
         total, exact = tallies.total(session, plan), True
     else:
-        cap = max(TOTAL_BOUND, q.page * q.limit) + 1
-        total = _bounded_count(session, conds, cap)
+        text = bool(q.text and q.text.strip())
+        cap = max(TEXT_TOTAL_BOUND if text else TOTAL_BOUND, q.page * q.limit) + 1
+        counted = _text_count(session, q, d, cap) if text else None
+        total = _bounded_count(session, conds, cap) if counted is None else counted
         exact = total < cap
         if not exact:  # more than cap - 1 match
             total = cap - 1
     key = q.sort.strip().lstrip("+-") or "date"
     codes = {d.resolve(p) for p in q.partner}
+    # Events the words' full-text hits hold (an estimate): collected up front by the IN
+    # form of the text filter, so the per-event EXISTS form is better when they are many.
+    texts = _text_events_estimate(session, q) if q.text and q.text.strip() else None
     if key == "date" and len(codes) == 1 and not q.region:
-        others = compile_filters(session, q.replace(partner=()), d)
+        code = next(iter(codes))
+        walk_text = texts is not None and texts > tallies.range_count(session, [code])
+        others = compile_filters(session, q.replace(partner=()), d, walk=walk_text)
         if q.since:  # the partner timeline's range, closed like the events' one
             others.append(EP.date_from >= _since_floor(session, q.since))
         if q.until:
             others.append(EP.date_from <= _date_bound("until", q.until, 1))
-        rows = _date_sorted_page(session, others, q, partner=codes.pop())
+        rows = _date_sorted_page(session, others, q, partner=code)
     elif key == "date":
-        walk = _walk_date_index(session, q, d, total)
+        walk = _walk_date_index(session, q, d, total, texts)
         if walk:
             conds = compile_filters(session, q, d, walk=True)
         rows = _date_sorted_page(session, conds, q, walk)

@@ -12,6 +12,7 @@ import os
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
@@ -44,6 +45,16 @@ def resolve_url(url: str | None = None) -> URL:
     raise StoreError(
         f"{ENV_VAR}: unsupported database {backend!r} (use sqlite:///path.db or postgresql://...)"
     )
+
+
+def _sqlite_from_hint(self: SQLiteCompiler, table: Any, text: str | None) -> str | None:
+    return text
+
+
+# SQLAlchemy renders ``Select.with_hint(table, text, "sqlite")`` only for dialects that
+# implement this hook (MySQL and MSSQL do); SQLite's ``INDEXED BY`` is a hint of that
+# form. Statements without a SQLite hint are unaffected.
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint  # type: ignore[method-assign,assignment]
 
 
 def create_store_engine(url: URL, **kw: Any) -> Engine:

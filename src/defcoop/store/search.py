@@ -9,9 +9,9 @@ index and fall back to ``LIKE`` on both. Whitespace-separated terms are ANDed.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
-from sqlalchemy import Select, false, select, text
+from sqlalchemy import Select, false, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from defcoop.store import models as m
@@ -50,6 +50,23 @@ def _filter(stmt: _HitSelect, dialect: str, terms: list[str]) -> _HitSelect:
     for term in like_terms:
         stmt = stmt.where(m.Segment.text.ilike(_like_pattern(term), escape="\\"))
     return stmt
+
+
+def segment_ids(dialect: str, terms: list[str]) -> Any:
+    """A SELECT of the ids of segments holding every term. On SQLite, when every term can
+    use the trigram index, the FTS5 rowids themselves (no pass through ``segments``)."""
+    if (
+        dialect == "sqlite"
+        and terms
+        and all(len(t) >= MIN_TRIGRAM and "\x00" not in t for t in terms)
+    ):
+        match = " AND ".join(_fts5_phrase(t) for t in terms)
+        return (
+            select(literal_column("rowid"))
+            .select_from(text("segments_fts"))
+            .where(text("segments_fts MATCH :fts").bindparams(fts=match))
+        )
+    return _filter(cast(Any, select(m.Segment.id)), dialect, terms)
 
 
 def search_segments(
