@@ -1,7 +1,9 @@
 """Query latency (p50/p95) at 10^4, 10^5 and 10^6 synthetic events, SQLite and PostgreSQL.
 
 Rows are bulk-generated straight into a migrated store (executemany on SQLite, COPY
-on PostgreSQL; a throw-away server from ``defcoop.testing.pgserver``): documents,
+on PostgreSQL; a throw-away server from ``defcoop.testing.pgserver``); the store's
+triggers fire as for any write, so the event tallies and partner timelines the queries
+read are built the way ingest builds them (``load_s`` includes them). Documents,
 paragraph segments (sentences of the bundled corpus with dates and partners varied,
 so the trigram index sees real Japanese), events with 1-3 partners, and one evidence
 span per event pointing at its paragraph. Distributions: partners Zipf-like over 60

@@ -323,6 +323,7 @@ def _bounded_count(session: Session, conds: list[ColumnElement[bool]], cap: int)
 
 #: The indexes a date-sorted page walks (named by the naming convention).
 DATE_INDEX = "ix_events_date_from_date_to"
+KIND_DATE_INDEX = "ix_events_kind_date_from"
 PARTNER_DATE_INDEX = "ix_event_partners_partner_code_date_from"
 
 
@@ -390,7 +391,7 @@ def _date_sorted_page(
     session: Session,
     conds: list[ColumnElement[bool]],
     q: EventQuery,
-    walk: bool = False,
+    index: str | None = None,
     partner: str | None = None,
 ) -> list[Any]:
     """A page sorted by date, dated events first: the dated part is ordered by a
@@ -399,9 +400,9 @@ def _date_sorted_page(
 
     ``partner`` (the query's one partner, ``conds`` without it): read that partner's
     timeline, ``event_partners(partner_code, date_from)``, so the rows read are about the
-    page's rows divided by the share of the partner's events that match. ``walk``: make
-    SQLite walk the events' date index (its planner prefers any index on a filter column,
-    then sorts every match)."""
+    page's rows divided by the share of the partner's events that match. ``index``: make
+    SQLite walk that date-ordered index of events (its planner prefers any index on a
+    filter column, then sorts every match)."""
     assert q.limit is not None
     desc = q.sort.strip().startswith("-")
 
@@ -423,8 +424,8 @@ def _date_sorted_page(
     )
     if partner is not None:
         stmt = stmt.with_hint(EP, f"INDEXED BY {PARTNER_DATE_INDEX}", "sqlite")
-    elif walk:
-        stmt = stmt.with_hint(E, f"INDEXED BY {DATE_INDEX}", "sqlite")
+    elif index:
+        stmt = stmt.with_hint(E, f"INDEXED BY {index}", "sqlite")
     dated = session.execute(stmt).all()
     if len(dated) == q.limit:
         return list(dated)
@@ -486,9 +487,12 @@ def _search(session: Session, q: EventQuery) -> Page[EventRow]:
         rows = _date_sorted_page(session, others, q, partner=code)
     elif key == "date":
         walk = _walk_date_index(session, q, d, total, texts)
+        index = None
         if walk:
             conds = compile_filters(session, q, d, walk=True)
-        rows = _date_sorted_page(session, conds, q, walk)
+            # One kind: (kind, date_from) is in date order too, and holds only that kind.
+            index = KIND_DATE_INDEX if len(set(q.kind)) == 1 else DATE_INDEX
+        rows = _date_sorted_page(session, conds, q, index)
     else:
         stmt = select(*_ROW_COLUMNS).where(*conds).order_by(*order)
         rows = list(session.execute(stmt.limit(q.limit).offset((q.page - 1) * q.limit)).all())

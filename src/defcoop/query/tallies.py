@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy import ColumnElement, String, Table, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from defcoop.query.levels import (
@@ -33,7 +33,12 @@ from defcoop.query.levels import (
 from defcoop.query.model import DEFAULT_STATES, EventQuery, Facets, QueryError
 from defcoop.query.partners import PartnerDirectory
 from defcoop.store.dates import bounds
-from defcoop.store.tally import tally_events, tally_pairs, tally_years
+from defcoop.store.tally import DIMENSIONS, metadata, tally_years
+
+TABLES = metadata.tables
+#: Smallest first.
+EVENT_ORDER = ("tally_years", "tally_kinds", "tally_events")
+PAIR_ORDER = ("tally_pair_years", "tally_pairs")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +55,16 @@ class Plan:
     role_any_other: tuple[bool, ...] = field(default=())  # per ``roles`` item: unspecified too
 
     @property
-    def needs_event_key(self) -> bool:
-        """Kind or role filters: only ``tally_events`` / ``tally_pairs`` have those columns."""
-        return bool(self.kinds or self.roles)
+    def dimensions(self) -> frozenset[str]:
+        """The tally columns the filters use (besides partner, state, merged and years,
+        which every tally has)."""
+        return frozenset(["kind"] * bool(self.kinds) + ["jp_role"] * bool(self.roles))
+
+    def table(self, *extra: str, pairs: bool = False) -> Table:
+        """The smallest tally with the filters' dimensions and ``extra``."""
+        need = self.dimensions | set(extra)
+        names = PAIR_ORDER if pairs else EVENT_ORDER
+        return next(TABLES[n] for n in names if need <= DIMENSIONS[n])
 
     def conditions(
         self, t: Table, known_roles: Sequence[str] = ROLE_CODES
@@ -130,19 +142,22 @@ def plan(q: EventQuery, d: PartnerDirectory) -> Plan | None:
     )
 
 
-def _grouped(session: Session, p: Plan, t: Table, by: Any, *extra: Any) -> dict[Any, int]:
-    rows = session.execute(
-        select(by, func.sum(t.c.n))
+def _grouped(p: Plan, label: str, t: Table, by: Sequence[Any], *extra: Any) -> Any:
+    """``(label, key1, key2, count)`` rows of ``t`` grouped by one or two columns."""
+    keys = [cast(c, String) for c in by]
+    while len(keys) < 2:
+        keys.append(cast(literal(""), String))
+    return (
+        select(literal(label), *keys, func.sum(t.c.n))
         .where(*p.conditions(t), *extra)
-        .group_by(by)
+        .group_by(*by)
         .having(func.sum(t.c.n) > 0)
     )
-    return {k: int(n) for k, n in rows}
 
 
 def total(session: Session, p: Plan) -> int:
     """Number of events matching the plan."""
-    t = tally_events if p.needs_event_key else tally_years
+    t = p.table()
     n = session.scalar(
         select(func.coalesce(func.sum(t.c.n), 0)).where(t.c.partner == p.partner, *p.conditions(t))
     )
@@ -192,29 +207,41 @@ def _sorted(counts: dict[str, int]) -> dict[str, int]:
 
 
 def facets(session: Session, p: Plan) -> Facets:
-    """The five facets and the total of the plan's events, from the tallies."""
-    ev = tally_events
-    small = tally_events if p.needs_event_key else tally_years
-    mine = (ev.c.partner == p.partner,)
-    kind = _grouped(session, p, ev, ev.c.kind, *mine)
-    level: dict[str, int] = defaultdict(int)
-    for role, n in _grouped(session, p, ev, ev.c.jp_role, *mine).items():
-        level[level_of(role or None)] += n
-    state = _grouped(session, p, small, small.c.state, small.c.partner == p.partner)
-    years = _grouped(session, p, small, small.c.y_from, small.c.partner == p.partner)
+    """The five facets and the total of the plan's events, from the tallies, in one
+    statement: (kind, role) and (state, year) groups folded here, and partners."""
+    ev, small = p.table("kind", "jp_role"), p.table()
+    parts = [
+        _grouped(p, "kr", ev, (ev.c.kind, ev.c.jp_role), ev.c.partner == p.partner),
+        _grouped(p, "sy", small, (small.c.state, small.c.y_from), small.c.partner == p.partner),
+    ]
     if p.partner:
-        tp = tally_pairs
-        partner = _grouped(session, p, tp, tp.c.co, tp.c.partner == p.partner)
-        n_all = sum(kind.values())
-        if n_all:
-            partner[p.partner] = n_all
+        tp = p.table(pairs=True)
+        parts.append(_grouped(p, "p", tp, (tp.c.co,), tp.c.partner == p.partner))
     else:
-        partner = _grouped(session, p, small, small.c.partner, small.c.partner != "")
+        parts.append(_grouped(p, "p", small, (small.c.partner,), small.c.partner != ""))
+    kind: dict[str, int] = defaultdict(int)
+    level: dict[str, int] = defaultdict(int)
+    state: dict[str, int] = defaultdict(int)
+    years: dict[str, int] = defaultdict(int)
+    partner: dict[str, int] = {}
+    for label, k1, k2, n in session.execute(union_all(*parts)):
+        n = int(n)
+        if label == "kr":
+            kind[k1] += n
+            level[level_of(k2 or None)] += n
+        elif label == "sy":
+            state[k1] += n
+            years["undated" if int(k2) == 0 else f"{int(k2):04d}"] += n
+        else:
+            partner[k1] = n
+    total = sum(kind.values())
+    if p.partner and total:
+        partner[p.partner] = total
     return Facets(
-        total=sum(kind.values()),
+        total=total,
         kind=_sorted(kind),
         partner=_sorted(partner),
-        year=dict(sorted((("undated" if y == 0 else f"{y:04d}"), n) for y, n in years.items())),
+        year=dict(sorted(years.items())),
         level={lv: level[lv] for lv in ALL_LEVELS if lv in level},
         state=_sorted(state),
     )

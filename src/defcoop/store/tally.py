@@ -9,8 +9,9 @@ the same transaction as every write -- an aggregate index, never stale, not a ca
   ``partner = ''`` one count per event; otherwise one per (event, partner).
 * ``tally_pairs(partner, co, <same key>, n)``: events that name both ``partner`` and
   ``co`` (both orders), for the partner facet of a one-partner query.
-* ``tally_years(partner, state, merged, y_from, y_to, n)``: the same as ``tally_events``
-  without kind and role: small enough to group every partner in a few milliseconds.
+* ``tally_kinds`` and ``tally_years``: the same counts as ``tally_events`` without the
+  role, and without kind and role; ``tally_pair_years``: ``tally_pairs`` without kind
+  and role. Fewer rows: a query reads the smallest table that has its dimensions.
 
 ``jp_role`` is ``''`` for none; ``merged`` is 1 when ``merged_into_id`` is set;
 ``y_from`` / ``y_to`` are the years of ``date_from`` / ``date_to`` (0 when undated).
@@ -46,12 +47,20 @@ def _table(name: str, *first: str, key: tuple[Column[Any], ...] = _KEY) -> Table
     return Table(name, metadata, *cols, *(c._copy() for c in key), Column("n", BigInteger))
 
 
+_KIND_KEY = tuple(c for c in _KEY if c.name != "jp_role")
+_YEAR_KEY = tuple(c for c in _KEY if c.name not in ("kind", "jp_role"))
 tally_events = _table("tally_events", "partner")
+tally_kinds = _table("tally_kinds", "partner", key=_KIND_KEY)
+tally_years = _table("tally_years", "partner", key=_YEAR_KEY)
 tally_pairs = _table("tally_pairs", "partner", "co")
-tally_years = _table(
-    "tally_years", "partner", key=tuple(c for c in _KEY if c.name not in ("kind", "jp_role"))
-)
+tally_pair_years = _table("tally_pair_years", "partner", "co", key=_YEAR_KEY)
 TABLE_NAMES = tuple(metadata.tables)
+#: Dimensions of each table besides partner (and co), for choosing the smallest that has
+#: what a query needs.
+DIMENSIONS = {
+    name: frozenset(c.name for c in t.columns) - {"partner", "co", "n"}
+    for name, t in metadata.tables.items()
+}
 
 
 def _year(d: Any) -> int:
@@ -81,15 +90,18 @@ def recount(conn: Connection) -> dict[str, Counter[tuple[Any, ...]]]:
         partners.setdefault(eid, []).append(code)
     out: dict[str, Counter[tuple[Any, ...]]] = {t: Counter() for t in TABLE_NAMES}
     for eid, key in events.items():
+        kind_key = (key[0], key[1], key[3], key[4], key[5])
         year_key = (key[1], key[3], key[4], key[5])
         codes = partners.get(eid, [])
         for p in ("", *codes):
             out["tally_events"][(p, *key)] += 1
+            out["tally_kinds"][(p, *kind_key)] += 1
             out["tally_years"][(p, *year_key)] += 1
         for p in codes:
             for q in codes:
                 if p != q:
                     out["tally_pairs"][(p, q, *key)] += 1
+                    out["tally_pair_years"][(p, q, *year_key)] += 1
     return out
 
 
@@ -125,12 +137,15 @@ def differences(conn: Connection) -> dict[str, dict[tuple[Any, ...], tuple[int, 
 
 
 __all__ = [
+    "DIMENSIONS",
     "TABLE_NAMES",
     "differences",
     "metadata",
     "recount",
     "stored",
     "tally_events",
+    "tally_kinds",
+    "tally_pair_years",
     "tally_pairs",
     "tally_years",
 ]

@@ -30,11 +30,15 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 EVENT_KEY = ("kind", "state", "jp_role", "merged", "y_from", "y_to")
+KIND_KEY = ("kind", "state", "merged", "y_from", "y_to")
 YEAR_KEY = ("state", "merged", "y_from", "y_to")
+#: Per event ('' partner) and per (event, partner): the same counts at three grains.
+EVENT_TABLES = {"tally_events": EVENT_KEY, "tally_kinds": KIND_KEY, "tally_years": YEAR_KEY}
+#: Per ordered pair of an event's partners.
+PAIR_TABLES = {"tally_pairs": EVENT_KEY, "tally_pair_years": YEAR_KEY}
 TABLES = {
-    "tally_events": ("partner", *EVENT_KEY),
-    "tally_pairs": ("partner", "co", *EVENT_KEY),
-    "tally_years": ("partner", *YEAR_KEY),
+    **{t: ("partner", *k) for t, k in EVENT_TABLES.items()},
+    **{t: ("partner", "co", *k) for t, k in PAIR_TABLES.items()},
 }
 TRIGGERS = (
     "tally_events_ai",
@@ -97,44 +101,45 @@ def _upsert(table: str, select: str) -> str:
 
 def _event_block(r: str, d: str, pg: bool) -> list[str]:
     """Add ``d`` to every tally row of event ``r``: itself, each partner, each pair."""
-    k, y = _key_values(r, pg), _key_values(r, pg, YEAR_KEY)
-    return [
-        _upsert("tally_events", f"SELECT '', {k}, {d} WHERE true"),
-        _upsert("tally_years", f"SELECT '', {y}, {d} WHERE true"),
-        _upsert(
-            "tally_events",
-            f"SELECT p.partner_code, {k}, {d} FROM event_partners p WHERE p.event_id = {r}.id",
-        ),
-        _upsert(
-            "tally_years",
-            f"SELECT p.partner_code, {y}, {d} FROM event_partners p WHERE p.event_id = {r}.id",
-        ),
-        _upsert(
-            "tally_pairs",
-            f"SELECT a.partner_code, b.partner_code, {k}, {d} FROM event_partners a "
-            "JOIN event_partners b ON b.event_id = a.event_id AND b.partner_code <> a.partner_code "
-            f"WHERE a.event_id = {r}.id",
-        ),
-    ]
+    out: list[str] = []
+    for table, key in EVENT_TABLES.items():
+        k = _key_values(r, pg, key)
+        out.append(_upsert(table, f"SELECT '', {k}, {d} WHERE true"))
+        out.append(
+            _upsert(
+                table,
+                f"SELECT p.partner_code, {k}, {d} FROM event_partners p WHERE p.event_id = {r}.id",
+            )
+        )
+    for table, key in PAIR_TABLES.items():
+        out.append(
+            _upsert(
+                table,
+                f"SELECT a.partner_code, b.partner_code, {_key_values(r, pg, key)}, {d} "
+                "FROM event_partners a JOIN event_partners b ON b.event_id = a.event_id "
+                f"AND b.partner_code <> a.partner_code WHERE a.event_id = {r}.id",
+            )
+        )
+    return out
 
 
 def _partner_block(eid: str, p: str, d: str, pg: bool) -> list[str]:
     """Add ``d`` for partner ``p`` of event ``eid`` and its pairs with the event's other
     partners (the rows the statement has already processed, so each pair counts once)."""
-    k, y = _key_values("e", pg), _key_values("e", pg, YEAR_KEY)
+    out: list[str] = []
+    for table, key in EVENT_TABLES.items():
+        k = _key_values("e", pg, key)
+        out.append(_upsert(table, f"SELECT {p}, {k}, {d} FROM events e WHERE e.id = {eid}"))
     others = f"JOIN event_partners o ON o.event_id = e.id AND o.partner_code <> {p}"
-    return [
-        _upsert("tally_events", f"SELECT {p}, {k}, {d} FROM events e WHERE e.id = {eid}"),
-        _upsert("tally_years", f"SELECT {p}, {y}, {d} FROM events e WHERE e.id = {eid}"),
-        _upsert(
-            "tally_pairs",
-            f"SELECT {p}, o.partner_code, {k}, {d} FROM events e {others} WHERE e.id = {eid}",
-        ),
-        _upsert(
-            "tally_pairs",
-            f"SELECT o.partner_code, {p}, {k}, {d} FROM events e {others} WHERE e.id = {eid}",
-        ),
-    ]
+    for table, key in PAIR_TABLES.items():
+        k = _key_values("e", pg, key)
+        for a, b in ((p, "o.partner_code"), ("o.partner_code", p)):
+            out.append(
+                _upsert(
+                    table, f"SELECT {a}, {b}, {k}, {d} FROM events e {others} WHERE e.id = {eid}"
+                )
+            )
+    return out
 
 
 _KEY_CHANGED = " OR ".join(
@@ -255,30 +260,32 @@ def _pg_ddl() -> list[str]:
 
 def _backfill(pg: bool) -> list[str]:
     """Count the events already stored (a store upgraded from 0001)."""
-    k, y = _key_values("e", pg, named=True), _key_values("e", pg, YEAR_KEY, named=True)
 
     def grouped(table: str, inner: str) -> str:
         cols = ", ".join(TABLES[table])
         return f"INSERT INTO {table} ({cols}, n) SELECT {cols}, count(*) FROM ({inner}) t GROUP BY {cols}"
 
     ep = "JOIN event_partners p ON p.event_id = e.id"
-    return [
-        grouped(
-            "tally_events",
-            f"SELECT '' AS partner, {k} FROM events e UNION ALL "
-            f"SELECT p.partner_code, {k} FROM events e {ep}",
-        ),
-        grouped(
-            "tally_years",
-            f"SELECT '' AS partner, {y} FROM events e UNION ALL "
-            f"SELECT p.partner_code, {y} FROM events e {ep}",
-        ),
-        grouped(
-            "tally_pairs",
-            f"SELECT p.partner_code AS partner, q.partner_code AS co, {k} FROM events e {ep} "
-            "JOIN event_partners q ON q.event_id = e.id AND q.partner_code <> p.partner_code",
-        ),
-    ]
+    out: list[str] = []
+    for table, key in EVENT_TABLES.items():
+        k = _key_values("e", pg, key, named=True)
+        out.append(
+            grouped(
+                table,
+                f"SELECT '' AS partner, {k} FROM events e UNION ALL "
+                f"SELECT p.partner_code, {k} FROM events e {ep}",
+            )
+        )
+    for table, key in PAIR_TABLES.items():
+        k = _key_values("e", pg, key, named=True)
+        out.append(
+            grouped(
+                table,
+                f"SELECT p.partner_code AS partner, q.partner_code AS co, {k} FROM events e {ep} "
+                "JOIN event_partners q ON q.event_id = e.id AND q.partner_code <> p.partner_code",
+            )
+        )
+    return out
 
 
 def upgrade() -> None:
