@@ -479,8 +479,11 @@ def _search(session: Session, q: EventQuery) -> Page[EventRow]:
     if key == "date" and len(codes) == 1 and not q.region:
         code = next(iter(codes))
         walk_text = texts is not None and texts > tallies.range_count(session, [code])
-        others = compile_filters(session, q.replace(partner=()), d, walk=walk_text)
+        # The events' own date_from bound stays out: PostgreSQL would read it as a second
+        # selective filter and hash-join both sides instead of walking the timeline.
+        others = compile_filters(session, q.replace(partner=(), since=None), d, walk=walk_text)
         if q.since:  # the partner timeline's range, closed like the events' one
+            others.append(E.date_to >= _date_bound("since", q.since, 0))
             others.append(EP.date_from >= _since_floor(session, q.since))
         if q.until:
             others.append(EP.date_from <= _date_bound("until", q.until, 1))
