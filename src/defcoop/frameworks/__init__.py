@@ -8,11 +8,11 @@ merges what they find per framework id, and adds the curated data of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from . import parse_foip, parse_jasmine, parse_joint_vision
-from ._text import DocText
+from ._text import DocText, shared_views
 from .curated import apply_curated
 from .model import (
     Achievement,
@@ -35,6 +35,7 @@ __all__ = [
     "find_framework",
     "framework_to_json",
     "parse_all",
+    "shared_views",
 ]
 
 # (name, recognizes(text), parse(doc_id, text)) — a parser only runs on a document it recognizes.
@@ -49,17 +50,37 @@ def parse_all(docs: Mapping[str, str]) -> list[Framework]:
     """Frameworks found in ``docs`` (doc id → original text), merged by id, curated data added."""
     found: dict[str, Framework] = {}
     for doc_id, text in docs.items():
-        for _name, recognizes, parse in PARSERS:
-            if not recognizes(text):
-                continue
-            for fw in parse(doc_id, text):
-                if fw.id in found:
-                    _merge(found[fw.id], fw)
-                else:
-                    found[fw.id] = fw
+        with shared_views():  # normalized once for all the parsers, then dropped
+            for _name, recognizes, parse in PARSERS:
+                if not recognizes(text):
+                    continue
+                for fw in parse(doc_id, text):
+                    if fw.id in found:
+                        _merge(found[fw.id], fw)
+                    else:
+                        found[fw.id] = fw
     frameworks = list(found.values())
-    apply_curated(frameworks, {k: DocText(k, v) for k, v in docs.items()})
+    apply_curated(frameworks, _LazyDocs(docs))
     return frameworks
+
+
+class _LazyDocs(Mapping[str, DocText]):
+    """doc id -> ``DocText``, made on access (not all documents' views at once)."""
+
+    def __init__(self, docs: Mapping[str, str]) -> None:
+        self._docs = docs
+
+    def __getitem__(self, key: str) -> DocText:
+        return DocText(key, self._docs[key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._docs
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._docs)
+
+    def __len__(self) -> int:
+        return len(self._docs)
 
 
 def _merge(into: Framework, other: Framework) -> None:

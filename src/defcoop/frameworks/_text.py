@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from defcoop.normalize import NormalizedText, normalize
@@ -17,18 +18,57 @@ _MD_BOLD = re.compile(r"\*\*")
 _LEADING_MARKS = "-・●■◆➤✓✔*>〇○◎ "
 
 
+#: Normalized views shared while ``shared_views()`` is active (text -> view).
+_SHARED: dict[str, NormalizedText] | None = None
+
+
+@contextmanager
+def shared_views() -> Iterator[None]:
+    """Within the block, a text is normalized once however many ``DocText`` are made of
+    it (the recognizers and the parsers each make their own). Use one block per
+    document: a long document's view with its offset map takes many times the text's
+    memory. The shared views are only read, never changed."""
+    global _SHARED
+    if _SHARED is not None:
+        yield
+        return
+    _SHARED = {}
+    try:
+        yield
+    finally:
+        _SHARED = None
+
+
+def _normalized(original: str) -> NormalizedText:
+    if _SHARED is None:
+        return normalize(original)
+    found = _SHARED.get(original)
+    if found is None:
+        found = _SHARED[original] = normalize(original)
+    return found
+
+
 @dataclass(slots=True)
 class DocText:
-    """A document: original text, normalized view, and line index."""
+    """A document: original text, normalized view, and line index (both made when first
+    needed: a quote found in the original text needs neither)."""
 
     doc: str
     original: str
-    norm: NormalizedText = field(init=False)
-    _line_starts: list[int] = field(init=False)
+    _norm: NormalizedText | None = field(default=None, init=False, repr=False)
+    _starts: list[int] | None = field(default=None, init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.norm = normalize(self.original)
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.original)]
+    @property
+    def norm(self) -> NormalizedText:
+        if self._norm is None:
+            self._norm = _normalized(self.original)
+        return self._norm
+
+    @property
+    def _line_starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in re.finditer("\n", self.original)]
+        return self._starts
 
     @property
     def text(self) -> str:

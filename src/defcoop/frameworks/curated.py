@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
+from itertools import chain
 from typing import Any
 
 import yaml
@@ -58,8 +59,8 @@ def citation(raw: Mapping[str, Any] | None, docs: Mapping[str, DocText]) -> Cita
         note=raw.get("note"),
     )
     if c.quote:
-        order = [docs[c.doc]] if c.doc in docs else []
-        order += [d for k, d in docs.items() if k != c.doc]
+        # one document at a time (``docs`` may make each view on access)
+        order = chain([docs[c.doc]] if c.doc in docs else [], (docs[k] for k in docs if k != c.doc))
         for dt in order:
             sp = dt.find_original(c.quote, c.lines[0] if c.lines and dt.doc == c.doc else None)
             if sp is not None:

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from defcoop.kb._bulk import update_event_rows
 from defcoop.kb.people import role_tables
 from defcoop.normalize import normalize
 from defcoop.store import Store
@@ -109,6 +110,8 @@ def _names_of(session: Session) -> dict[tuple[str, str], set[str]]:
 
 def _marked_former(quote: str, name: str) -> bool:
     """True when the quote writes the principal's title with "(当時)" (木原防衛大臣(当時))."""
+    if "時" not in quote:  # no other character normalizes to 時: nothing to find
+        return False
     text = normalize(quote).text
     return re.search(re.escape(name) + r"[^、。()]{1,12}\(当時\)", text) is not None
 
@@ -205,78 +208,101 @@ def compute_axes(
     return out
 
 
-def update_axes_session(session: Session) -> AxesResult:
-    """Write the automatic axes of every event; curated axes are kept as they are."""
-    ev = m.Event
-    rows = session.execute(
-        select(
-            ev.id, ev.date, ev.date_from, ev.date_to, ev.jp_role, ev.jp_name, ev.orphaned,
-            ev.provenance, ev.axes, ev.state, ev.quote,
-        )
-    ).all()  # fmt: skip
+#: Events read, computed and written at a time (keyset pages: memory stays bounded).
+PAGE = 2000
+
+
+def _page_counts(session: Session, lo: str, hi: str) -> tuple[
+    dict[str, tuple[int, int]], dict[str, int], dict[str, list[str]]
+]:  # fmt: skip
+    """Evidence (spans, documents), named counterparts and partners of the events whose
+    ids are in ``[lo, hi]``."""
+    e, pa, ep = m.Evidence, m.Participant, m.EventPartner
     n_ev: dict[str, tuple[int, int]] = {
         eid: (n, d)
         for eid, n, d in session.execute(
-            select(
-                m.Evidence.event_id, func.count(), func.count(func.distinct(m.Evidence.document_id))
-            ).group_by(m.Evidence.event_id)
+            select(e.event_id, func.count(), func.count(func.distinct(e.document_id)))
+            .where(e.event_id >= lo, e.event_id <= hi)
+            .group_by(e.event_id)
         )
     }
     n_cp: dict[str, int] = dict(
         session.execute(
-            select(m.Participant.event_id, func.count())
+            select(pa.event_id, func.count())
             .where(
-                m.Participant.side == "partner",
-                m.Participant.state != "rejected",
-                m.Participant.name.is_not(None),
+                pa.event_id >= lo,
+                pa.event_id <= hi,
+                pa.side == "partner",
+                pa.state != "rejected",
+                pa.name.is_not(None),
             )
-            .group_by(m.Participant.event_id)
+            .group_by(pa.event_id)
         ).all()
     )
     partners: dict[str, list[str]] = defaultdict(list)
     for eid, code in session.execute(
-        select(m.EventPartner.event_id, m.EventPartner.partner_code).order_by(
-            m.EventPartner.partner_code
-        )
+        select(ep.event_id, ep.partner_code)
+        .where(ep.event_id >= lo, ep.event_id <= hi)
+        .order_by(ep.partner_code)
     ):
         partners[eid].append(code)
+    return n_ev, n_cp, partners
+
+
+def update_axes_session(session: Session) -> AxesResult:
+    """Write the automatic axes of every event; curated axes are kept as they are."""
+    ev = m.Event
+    cols = (
+        ev.id, ev.date, ev.date_from, ev.date_to, ev.jp_role, ev.jp_name, ev.orphaned,
+        ev.provenance, ev.axes, ev.state, ev.quote,
+    )  # fmt: skip
     tenures = _tenures(session)
     persons = _names_of(session)
-    res = AxesResult(events=len(rows))
+    res = AxesResult()
     unresolved: dict[str, int] = defaultdict(int)
-    for r in rows:
-        quote_former = bool(r.jp_name) and _marked_former(r.quote or "", r.jp_name)
-        n, d = n_ev.get(r.id, (0, 0))
-        computed = compute_axes(
-            r, n, d, n_cp.get(r.id, 0), partners.get(r.id, []),
-            role_axis(r, tenures, persons, quote_former),
-        )  # fmt: skip
-        old_axes = dict(r.axes or {})
-        old_detail = dict((r.provenance or {}).get(DETAIL_KEY) or {})
-        axes: dict[str, str] = {}
-        detail: dict[str, Any] = {}
-        for a in AXES:
-            if old_axes.get(a) in CURATED:
-                axes[a] = old_axes[a]
-                detail[a] = old_detail.get(a) or {
-                    "status": old_axes[a],
-                    "rule": "curated",
-                    "cue": None,
-                }
-                continue
-            if a in computed:
-                axes[a] = computed[a].status
-                detail[a] = computed[a].to_dict()
-                if computed[a].status == "unresolved":
-                    unresolved[a] += 1
-        if axes != old_axes or detail != old_detail:
-            row = session.get_one(m.Event, r.id)
-            prov = dict(row.provenance or {})
-            prov[DETAIL_KEY] = detail
-            row.provenance = prov
-            row.axes = axes
-            res.changed += 1
-    session.flush()
+    last: str | None = None
+    while True:
+        stmt = select(*cols).order_by(ev.id).limit(PAGE)
+        if last is not None:
+            stmt = stmt.where(ev.id > last)
+        rows = session.execute(stmt).all()
+        if not rows:
+            break
+        last = rows[-1].id
+        n_ev, n_cp, partners = _page_counts(session, rows[0].id, last)
+        res.events += len(rows)
+        changes: list[dict[str, Any]] = []
+        for r in rows:
+            quote_former = bool(r.jp_name) and _marked_former(r.quote or "", r.jp_name)
+            n, d = n_ev.get(r.id, (0, 0))
+            computed = compute_axes(
+                r, n, d, n_cp.get(r.id, 0), partners.get(r.id, []),
+                role_axis(r, tenures, persons, quote_former),
+            )  # fmt: skip
+            old_axes = dict(r.axes or {})
+            old_detail = dict((r.provenance or {}).get(DETAIL_KEY) or {})
+            axes: dict[str, str] = {}
+            detail: dict[str, Any] = {}
+            for a in AXES:
+                if old_axes.get(a) in CURATED:
+                    axes[a] = old_axes[a]
+                    detail[a] = old_detail.get(a) or {
+                        "status": old_axes[a],
+                        "rule": "curated",
+                        "cue": None,
+                    }
+                    continue
+                if a in computed:
+                    axes[a] = computed[a].status
+                    detail[a] = computed[a].to_dict()
+                    if computed[a].status == "unresolved":
+                        unresolved[a] += 1
+            if axes != old_axes or detail != old_detail:
+                prov = dict(r.provenance or {})
+                prov[DETAIL_KEY] = detail
+                changes.append({"_id": r.id, "provenance": prov, "axes": axes})
+                res.changed += 1
+        update_event_rows(session, changes)
     res.unresolved = dict(unresolved)
     return res
 

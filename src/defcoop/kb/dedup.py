@@ -56,6 +56,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from defcoop.kb._bulk import update_event_rows
 from defcoop.normalize import normalize
 from defcoop.store import Store
 from defcoop.store import models as m
@@ -80,6 +81,8 @@ CURATED_PREFIX = "curated:"
 SECONDARY_KINDS = {"caption": "caption_of_body", "footnote": "footnote_of_body"}
 PRIMARY_KINDS = ("body", "table_row", "heading")
 _PREC = {"day": 3, "month": 2, "year": 1}
+#: Rows fetched at a time when loading reports.
+_STREAM = 5000
 
 _NAMED = re.compile(
     r"(?:第(?P<ord>\d+)回)?"
@@ -127,14 +130,17 @@ class Report:
     place: str | None = None  # normalized location
     words: str = ""  # normalized quote without spaces
 
-    def finish(self) -> Report:
-        """Derive ``block``, ``place`` and ``words`` from the loaded values."""
+    def finish(self, normalized_quote: str | None = None) -> Report:
+        """Derive ``block``, ``place`` and ``words`` from the loaded values
+        (``normalized_quote``: ``normalize(quote).text`` when the caller has it)."""
         kinds = [k for _d, _s, _e, k in self.spans if k]
         self.block = (
             "body" if any(k in PRIMARY_KINDS for k in kinds) else (kinds[0] if kinds else "body")
         )
         self.place = normalize(self.location).text.strip() if self.location else None
-        self.words = "".join(normalize(self.quote).text.split())
+        if normalized_quote is None:
+            normalized_quote = normalize(self.quote).text
+        self.words = "".join(normalized_quote.split())
         return self
 
     @property
@@ -145,8 +151,8 @@ class Report:
         ) + len(self.counterparts)
 
 
-def _named(quote: str, occasion: str | None) -> tuple[frozenset[str], dict[str, int]]:
-    text = normalize(quote).text
+def _named(text: str, occasion: str | None) -> tuple[frozenset[str], dict[str, int]]:
+    """Named meetings and their ordinals in a quote (``text``: normalized) and occasion."""
     names: set[str] = set()
     ordinals: dict[str, int] = {}
     for mt in _NAMED.finditer(text):
@@ -170,46 +176,17 @@ def _fold_name(n: str) -> str:
     return n.split("(")[0].split("・")[0]
 
 
+def _shared(sets: dict[frozenset[str], frozenset[str]], items: Iterable[str]) -> frozenset[str]:
+    fs = frozenset(items)
+    return sets.setdefault(fs, fs)
+
+
 def load_reports(session: Session) -> list[Report]:
-    """Every non-rejected event, with its partners, counterparts and evidence spans."""
-    ev = m.Event
-    rows = session.execute(
-        select(
-            ev.id, ev.doc_key, ev.kind, ev.date, ev.precision, ev.date_from, ev.date_to,
-            ev.jp_role, ev.jp_name, ev.location, ev.occasion, ev.modality, ev.agreement_type,
-            ev.agreement_status, ev.count.label("n_count"), ev.quote, ev.state, ev.provenance, ev.merged_into_id,
-            ev.merge_reason, ev.line,
-        ).where(ev.state != "rejected")
-    ).all()  # fmt: skip
-    reports: dict[str, Report] = {}
-    for r in rows:
-        pin = (r.provenance or {}).get(PIN_KEY)
-        names, ordinals = _named(r.quote or "", r.occasion)
-        reports[r.id] = Report(
-            id=r.id,
-            doc_key=r.doc_key,
-            kind=r.kind,
-            date=r.date,
-            precision=r.precision or "unresolved",
-            lo=r.date_from,
-            hi=r.date_to,
-            partners=frozenset(),
-            jp_role=r.jp_role,
-            jp_name=r.jp_name,
-            location=r.location,
-            occasion=r.occasion,
-            modality=r.modality,
-            agreement=(r.agreement_type, r.agreement_status),
-            count=r.n_count,
-            quote=r.quote or "",
-            state=r.state,
-            pin=pin if isinstance(pin, dict) else None,
-            merged_into=r.merged_into_id,
-            merge_reason=r.merge_reason,
-            line=r.line,
-            names=names,
-            ordinals=ordinals,
-        )
+    """Every non-rejected event, with its partners, counterparts and evidence spans.
+
+    Memory is what bounds a large store here: the partners, counterparts and spans are
+    read first and handed to each report as it is built from the streamed event rows,
+    which carry only the pin of their provenance; equal sets are shared."""
     partners: dict[str, set[str]] = defaultdict(set)
     for eid, code in session.execute(select(m.EventPartner.event_id, m.EventPartner.partner_code)):
         partners[eid].add(code)
@@ -222,19 +199,63 @@ def load_reports(session: Session) -> list[Report]:
     ):
         people[eid].add(_fold_name(name or ""))
     spans: dict[str, list[tuple[str, int, int, str | None]]] = defaultdict(list)
+    doc_ids: dict[str, str] = {}
     for eid, doc_id, start, end, kind in session.execute(
         select(
             m.Evidence.event_id, m.Evidence.document_id, m.Evidence.start, m.Evidence.end,
             m.Segment.kind,
         ).outerjoin(m.Segment, m.Segment.id == m.Evidence.segment_id)
     ):  # fmt: skip
+        doc_id = doc_ids.setdefault(doc_id, doc_id)  # one string per document, not per span
         spans[eid].append((doc_id, start, end, kind))
-    for rep in reports.values():
-        rep.partners = frozenset(partners.get(rep.id, ()))
-        rep.counterparts = frozenset(people.get(rep.id, ()))
-        rep.spans = sorted(spans.get(rep.id, []))
-        rep.finish()
-    return list(reports.values())
+    ev = m.Event
+    rows = session.execute(
+        select(
+            ev.id, ev.doc_key, ev.kind, ev.date, ev.precision, ev.date_from, ev.date_to,
+            ev.jp_role, ev.jp_name, ev.location, ev.occasion, ev.modality, ev.agreement_type,
+            ev.agreement_status, ev.count.label("n_count"), ev.quote, ev.state,
+            ev.provenance[PIN_KEY].label("pin"), ev.merged_into_id, ev.merge_reason, ev.line,
+        ).where(ev.state != "rejected").execution_options(yield_per=_STREAM)
+    )  # fmt: skip
+    sets: dict[frozenset[str], frozenset[str]] = {}
+    values: dict[Any, Any] = {}  # repeated values (kinds, dates, names ...) kept once
+    v = values.setdefault
+    reports: list[Report] = []
+    for r in rows:
+        pin = r.pin
+        quote_text = normalize(r.quote or "").text
+        names, ordinals = _named(quote_text, r.occasion)
+        rep = Report(
+            id=r.id,
+            doc_key=v(r.doc_key, r.doc_key),
+            kind=v(r.kind, r.kind),
+            date=v(r.date, r.date),
+            precision=v(r.precision, r.precision) or "unresolved",
+            lo=v(r.date_from, r.date_from),
+            hi=v(r.date_to, r.date_to),
+            partners=_shared(sets, partners.pop(r.id, ())),
+            jp_role=v(r.jp_role, r.jp_role),
+            jp_name=v(r.jp_name, r.jp_name),
+            location=v(r.location, r.location),
+            occasion=v(r.occasion, r.occasion),
+            modality=v(r.modality, r.modality),
+            agreement=v(
+                (r.agreement_type, r.agreement_status), (r.agreement_type, r.agreement_status)
+            ),
+            count=r.n_count,
+            quote=r.quote or "",
+            state=r.state,
+            pin=pin if isinstance(pin, dict) else None,
+            merged_into=r.merged_into_id,
+            merge_reason=r.merge_reason,
+            line=r.line,
+            spans=sorted(spans.pop(r.id, [])),
+            counterparts=_shared(sets, people.pop(r.id, ())),
+            names=_shared(sets, names),
+            ordinals=ordinals,
+        )
+        reports.append(rep.finish(quote_text))
+    return reports
 
 
 # --------------------------------------------------------------------------- pairs
@@ -285,6 +306,40 @@ def conflicts(a: Report, b: Report) -> list[str]:
         if a.ordinals[name] != b.ordinals[name]:
             why.append(f"第{a.ordinals[name]}回 / 第{b.ordinals[name]}回 {name}")
     return why
+
+
+def compatible(a: Report, b: Report) -> bool:
+    """``not conflicts(a, b)``, without writing the reasons (the pair search asks it for
+    every candidate pair; keep the two in step)."""
+    if a.kind != b.kind:
+        return False
+    if a.kind == "agreement" and a.agreement != b.agreement:
+        return False
+    if not _nested(a, b):
+        return False
+    if a.partners != b.partners:
+        sub = a.partners < b.partners or b.partners < a.partners
+        if not (sub and a.block != b.block and a.partners and b.partners):
+            return False
+    for va, vb in (
+        (a.jp_role, b.jp_role),
+        (a.jp_name, b.jp_name),
+        (a.modality, b.modality),
+        (a.count, b.count),
+    ):
+        if va is not None and vb is not None and va != vb:
+            return False
+    if a.place and b.place and not _same_place(a.place, b.place):
+        return False
+    if a.counterparts and b.counterparts and not a.counterparts & b.counterparts:
+        return False
+    if a.names and b.names and not _names_match(a.names, b.names):
+        return False
+    if a.ordinals and b.ordinals:
+        for name in set(a.ordinals) & set(b.ordinals):
+            if a.ordinals[name] != b.ordinals[name]:
+                return False
+    return True
 
 
 def corroboration(a: Report, b: Report) -> list[str]:
@@ -371,7 +426,7 @@ def candidate_pairs(reports: Sequence[Report]) -> list[Pair]:
         if key in seen:
             return
         seen.add(key)
-        if conflicts(a, b):
+        if not compatible(a, b):
             return
         rules = corroboration(a, b)
         if rules:
@@ -439,7 +494,7 @@ def cluster(reports: Sequence[Report]) -> dict[str, tuple[str, str]]:
         if ca == cb:
             continue
         ok = all(
-            (x, y) not in apart and not conflicts(by_id[x], by_id[y])
+            (x, y) not in apart and compatible(by_id[x], by_id[y])
             for x in members[ca]
             for y in members[cb]
         )
@@ -458,7 +513,7 @@ def cluster(reports: Sequence[Report]) -> dict[str, tuple[str, str]]:
         reps = sorted((by_id[i] for i in ids), key=_primary_key)
         primary = reps[0]
         for sec in reps[1:]:
-            rules = corroboration(sec, primary) if not conflicts(sec, primary) else []
+            rules = corroboration(sec, primary) if compatible(sec, primary) else []
             if rules:
                 out[sec.id] = (primary.id, explain(sec, primary, rules))
             else:
@@ -499,6 +554,7 @@ def deduplicate_session(session: Session) -> DedupResult:
     wanted = cluster(reports)
     res = DedupResult(reports=len(reports))
     rules: Counter[str | None] = Counter()
+    changes: list[dict[str, Any]] = []
     for r in reports:
         if r.pin is not None:
             target = r.pin.get("value")
@@ -516,9 +572,9 @@ def deduplicate_session(session: Session) -> DedupResult:
             res.merged += 1
             rules[rule_of(new[1])] += 1
         if (r.merged_into, r.merge_reason) != new:
-            row = session.get_one(m.Event, r.id)
-            row.merged_into_id, row.merge_reason = new
+            changes.append({"_id": r.id, "merged_into_id": new[0], "merge_reason": new[1]})
             res.changed += 1
+    update_event_rows(session, changes)
     # a rejected report is never merged automatically
     for row in session.scalars(
         select(m.Event).where(m.Event.state == "rejected", m.Event.merged_into_id.is_not(None))

@@ -243,7 +243,7 @@ def _user(user: str | None) -> str:
 def _current_docs(s: Session) -> dict[str, tuple[str, str]]:
     """doc key -> (document id, text) of the current documents a parser recognizes or
     the curated framework data cites (read one at a time; only those are kept)."""
-    from defcoop.frameworks import PARSERS
+    from defcoop.frameworks import PARSERS, shared_views
 
     cited = _cited_doc_keys()
     out: dict[str, tuple[str, str]] = {}
@@ -254,8 +254,9 @@ def _current_docs(s: Session) -> dict[str, tuple[str, str]]:
     ).all()
     for doc_id, key in keys:
         text = s.scalar(select(m.Document.text).where(m.Document.id == doc_id)) or ""
-        if key in cited or any(rec(text) for _n, rec, _p in PARSERS):
-            out[key] = (doc_id, text)
+        with shared_views():  # the recognizers normalize the text once between them
+            if key in cited or any(rec(text) for _n, rec, _p in PARSERS):
+                out[key] = (doc_id, text)
     return out
 
 

@@ -47,7 +47,8 @@ from sqlalchemy.orm import Session
 
 from defcoop.errors import DefcoopError
 from defcoop.extract.partners import find_partners, period, registry
-from defcoop.extract.people import find_jp_people, role_rules
+from defcoop.extract.people import JpPerson, find_jp_people, role_rules
+from defcoop.kb._bulk import update_rows_by_id
 from defcoop.normalize import normalize
 from defcoop.records import content_id
 from defcoop.store import Store
@@ -199,6 +200,16 @@ def _partner_surfaces() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(out, key=lambda x: (-len(x[0]), x)))
 
 
+@lru_cache(maxsize=1)
+def _partner_surfaces_by_first() -> dict[str, tuple[tuple[str, str], ...]]:
+    """``_partner_surfaces`` by first character (each list keeps the longest-first order)."""
+    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for surface, code in _partner_surfaces():
+        out[surface[:1]].append((surface, code))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=8192)
 def _strip_partner_prefix(title: str) -> tuple[str, str | None]:
     """``(title without a leading country, that country)`` -- 豪国防大臣 -> 国防大臣, AUS.
 
@@ -206,7 +217,10 @@ def _strip_partner_prefix(title: str) -> tuple[str, str | None]:
     over the longest country name.
     """
     norm = normalize(title).text
-    splits = [(norm[len(s) :], code) for s, code in _partner_surfaces() if norm.startswith(s)]
+    by_first = _partner_surfaces_by_first()
+    splits = [
+        (norm[len(s) :], code) for s, code in by_first.get(norm[:1], ()) if norm.startswith(s)
+    ]
     splits = [(rest, code) for rest, code in splits if rest]
     if not splits:
         return title, None
@@ -270,6 +284,13 @@ def _chunks(items: Sequence[Any], n: int = 500) -> Iterable[Sequence[Any]]:
         yield items[i : i + n]
 
 
+@lru_cache(maxsize=1024)
+def _jp_people_in(text: str) -> tuple[JpPerson, ...]:
+    """Japanese principals named in ``text`` (as stored; normalized here). The events of
+    one sentence ask for the same sentence in turn, and the quote is often all of it."""
+    return tuple(find_jp_people(normalize(text).text))
+
+
 def collect_mentions(session: Session) -> list[Mention]:
     """Every dated person mention of the non-rejected events of the store."""
     ev = m.Event
@@ -316,8 +337,8 @@ def collect_mentions(session: Session) -> list[Mention]:
             continue
         ev_id, start, end, quote, seg_id = evidence.get(e.id, (None, 0, 0, e.quote or "", None))
         sentence = _sentence(segments.get(seg_id) if seg_id else None, start, end, quote)
-        in_sentence = find_jp_people(normalize(sentence).text)
-        in_quote = find_jp_people(normalize(quote or e.quote or "").text)
+        in_sentence = _jp_people_in(sentence)
+        in_quote = _jp_people_in(quote or e.quote or "")
         seen: set[tuple[str, str]] = set()
         # an act the principal did not perform ("会談では、2023年6月に両国が署名した…"):
         # count the principal only when named in the quote or the event is one of theirs
@@ -741,11 +762,13 @@ def build_people_session(session: Session) -> PeopleResult:
                 link[mn.participant_id] = d.id
     pa = m.Participant
     current = dict(session.execute(select(pa.id, pa.person_id).where(pa.side == "partner")).all())
-    for pid, old in current.items():
-        new = link.get(pid)
-        if new != old:
-            session.get_one(pa, pid).person_id = new
-            res.linked_participants += 1
+    relink = [
+        {"_id": pid, "person_id": link.get(pid)}
+        for pid, old in current.items()
+        if link.get(pid) != old
+    ]
+    update_rows_by_id(session, pa, relink)
+    res.linked_participants += len(relink)
     session.flush()
     res.persons = sum(1 for d in drafts if d.mentions and not d.rejected)
     res.tenures = len(tenures) + res.curated_tenures

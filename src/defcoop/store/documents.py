@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import distinct, func, insert, select, update
+from sqlalchemy import Table, distinct, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from defcoop import records as r
@@ -112,7 +112,11 @@ def write_version(
         row = _document_row(doc, digest, (last or 0) + 1)
         session.add(row)
         session.flush()
-        session.execute(insert(m.Segment), _segment_rows(row.id, doc, segments))
+        # In id (rowid) order: SQLite's FTS5 index flushes its pending terms whenever a
+        # rowid comes in lower than the last one, and segment ids are hashes.
+        new_segments = sorted(_segment_rows(row.id, doc, segments), key=lambda x: x["id"])
+        if new_segments:
+            session.execute(insert(cast(Table, m.Segment.__table__)), new_segments)
         note = ""
     session.flush()
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from defcoop import records as r
@@ -183,6 +183,32 @@ def _participant_values(p: r.Participant) -> dict[str, Any]:
     }
 
 
+@dataclass(slots=True)
+class NewRows:
+    """Rows of new events, written with one Core executemany per table.
+
+    The ORM unit of work (instrumented objects, cascades, per-row bookkeeping) cost more
+    than the inserts themselves; new rows need none of it. Column defaults (``version``,
+    ``created_at``, ``summary`` ...) are applied by the table definitions as they would
+    be for ORM objects.
+    """
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    partners: list[dict[str, Any]] = field(default_factory=list)
+    participants: list[dict[str, Any]] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+    def insert(self, session: Session) -> None:
+        for model, rows in (
+            (m.Event, self.events),  # first: the others reference it
+            (m.EventPartner, self.partners),
+            (m.Participant, self.participants),
+            (m.Evidence, self.evidence),
+        ):
+            if rows:
+                session.execute(insert(cast(Table, model.__table__)), rows)
+
+
 class EventWriter:
     """Syncs the events of one document key to a freshly written version."""
 
@@ -213,10 +239,11 @@ class EventWriter:
                 )
             )
         }
+        fresh = NewRows()
         for ev, (eid, ordinal) in zip(events, ids.event_ids(self.key, events), strict=True):
             row = previous.pop(eid, None)
             if row is None:
-                self.s.add(self._new_event(eid, ordinal, ev))
+                self._new_event(fresh, eid, ordinal, ev)
                 out.new += 1
             else:
                 self._refresh(row, ev)
@@ -226,6 +253,8 @@ class EventWriter:
                 out.removed += 1
             else:
                 out.retained += 1
+        self.s.flush()  # refreshed and retired rows first (the ORM unit of work)
+        fresh.insert(self.s)
         return out
 
     # -- building -----------------------------------------------------------------------------
@@ -256,26 +285,53 @@ class EventWriter:
             for i, p in enumerate(ev.participants)
         ]
 
-    def _new_event(self, eid: str, ordinal: int, ev: r.Event) -> m.Event:
-        evidence, line, rules = self._evidence(eid, ev)
+    def _new_event(self, fresh: NewRows, eid: str, ordinal: int, ev: r.Event) -> None:
+        """The rows of an event that is not stored yet, as plain column values (inserted
+        in bulk by ``NewRows.insert``: same ids and values as the ORM objects would have)."""
+        start, end, line, seg_index, rules = _span_of(self.doc, ev)
         values = _scalar_values(ev, line)
-        row = m.Event(
-            id=eid,
-            doc_key=self.key,
-            ordinal=ordinal,
-            state="automatic",
-            orphaned=False,
-            provenance=_provenance(values, ev, rules),
-            axes=_axes(ev),
-            **values,
+        fresh.events.append(
+            {
+                "id": eid,
+                "doc_key": self.key,
+                "ordinal": ordinal,
+                "state": "automatic",
+                "orphaned": False,
+                "provenance": _provenance(values, ev, rules),
+                "axes": _axes(ev),
+                **values,
+            }
         )
-        row.partners = [
-            m.EventPartner(partner_code=p, rule=rules.get("partners"))
+        partner_rule = rules.get("partners")
+        fresh.partners.extend(
+            {"event_id": eid, "partner_code": p, "rule": partner_rule}
             for p in sorted(set(ev.partners))
-        ]
-        row.participants = self._participants(eid, ev)
-        row.evidence = [evidence]
-        return row
+        )
+        fresh.participants.extend(
+            {
+                "id": ids.participant_id(eid, i),
+                "event_id": eid,
+                "ordinal": i,
+                "state": "automatic",
+                **_participant_values(p),
+            }
+            for i, p in enumerate(ev.participants)
+        )
+        fresh.evidence.append(
+            {
+                "id": ids.evidence_id(eid, self.row.id, start, end),
+                "event_id": eid,
+                "document_id": self.row.id,
+                "segment_id": self.locator.find(seg_index, start),
+                "start": start,
+                "end": end,
+                "line": line,
+                "page": self.doc.page_at(start) if self.doc.page_starts else None,
+                "quote": self.doc.text[start:end],
+                "rules": rules,
+                "origin": "automatic",
+            }
+        )
 
     # -- updating -----------------------------------------------------------------------------
     def _refresh(self, row: m.Event, ev: r.Event) -> None:
