@@ -36,7 +36,7 @@ def parse(doc_id: str, text: str) -> list[Framework]:
     fw = Framework(id=acr, name=acr, aliases=[acr], docs=[doc_id])
     # 「自由で開かれたインド太平洋(FOIP)」 or 自由で開かれたインド太平洋 (FOIP)
     nm = re.search(r"「(?P<n>[^」(]+?)\s*\(" + acr + r"\)」", t) or re.search(
-        r"「(?P<n>[^」]+)」\s*\(" + acr + r"\)", t
+        r"「(?P<n>[^」「\n]+)」\s*\(" + acr + r"\)", t
     )
     if nm:
         fw.name = dt.orig(nm.start("n"), nm.end("n"))

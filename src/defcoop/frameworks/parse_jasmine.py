@@ -41,13 +41,13 @@ _ADOPTION = re.compile(
 )
 _PILLAR_COUNT = re.compile(r"(\d+)つの柱")
 _SUMMARY_ITEM = re.compile(r"\((\d+)\)\s*([^\n(]+?)\s*$", re.M)
-_SPIRIT = re.compile(r"「(?P<name>[^」]+)」の精神に則り")
+_SPIRIT = re.compile(r"「(?P<name>[^」「\n]+)」の精神に則り")
 _PRINCIPLES = re.compile(
-    r"(?P<list>(?:「[^」]+」、?)+)といった実施(?P<n>[一二三四五六七八九十\d]+)原則"
+    r"(?P<list>(?:「[^」「\n]+」、?)+)といった実施(?P<n>[一二三四五六七八九十\d]+)原則"
 )
 _DIRECTION = re.compile(r"や、(?P<d>[^。、]+)といった(?:協力の)?基本的な方向性")
 _SHARE = re.compile(
-    r"「(?P<a>[^」]+)」及び[^「。]*「(?P<b>[^」]+)」は、[^。]*(?:本質的な|本質的)原則を共有"
+    r"「(?P<a>[^」「\n]+)」及び[^「。]*「(?P<b>[^」「\n]+)」は、[^。]*(?:本質的な|本質的)原則を共有"
 )
 _ACRONYM_IN = re.compile(r"^(?P<name>.*?)\s*\((?P<acr>[A-Z]{2,10})\)$")
 _KANJI_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -310,7 +310,7 @@ def _related(dt: DocText, fw: Framework) -> list[Framework]:
         # the principles belong to the framework quoted last before them in the sentence
         s, _ = _sentence(t, pm.start(), pm.end())
         owner = None
-        for q in re.finditer(r"「([^」]+)」", t[s : pm.start()]):
+        for q in re.finditer(r"「([^」「\n]+)」", t[s : pm.start()]):
             name = q.group(1)
             if framework_id_for(dt.orig(s + q.start(1), s + q.end(1))) or name in {
                 f.name for f in out.values()
@@ -318,7 +318,7 @@ def _related(dt: DocText, fw: Framework) -> list[Framework]:
                 owner = stub(name, s + q.start(1), s + q.end(1))
         if owner is not None:
             lst = pm.start("list")
-            for q in re.finditer(r"「([^」]+)」", pm.group("list")):
+            for q in re.finditer(r"「([^」「\n]+)」", pm.group("list")):
                 a, b = lst + q.start(1), lst + q.end(1)
                 owner.principles.append(Principle(dt.orig(a, b), span=dt.span(a, b)))
             n = pm.group("n")
