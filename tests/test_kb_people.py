@@ -188,3 +188,29 @@ def test_who_held_and_curated_correction(store: Store) -> None:
                start="2024-10-01", end=None)  # fmt: skip
     resolve(store)
     assert [h.name for h in who_held(store, "PM", "JPN", "2025-03")] == ["石破"]
+
+
+def test_tenure_evidence_does_not_depend_on_mention_order() -> None:
+    """Same day, same precision: the store may return the mentions in any order (it does
+    after a crash and resume on PostgreSQL); the tenure must cite the same evidence."""
+    import random
+
+    from defcoop.kb.people import Mention, PersonDraft
+
+    def mention(ev: str, day: str, prec: str = "month") -> Mention:
+        lo, hi = bounds(day)
+        assert lo is not None and hi is not None
+        return Mention(
+            side="jp", country="JPN", name="岩屋毅", reading=None, role="MOFA_MIN",
+            title="外務大臣", former=False, date=day, date_from=lo, date_to=hi,
+            event_id="e" + ev, evidence_id=ev, doc_key="d" + ev,
+        )  # fmt: skip
+
+    ms = [mention(f"{i:02d}", "2024-11") for i in range(6)] + [mention("99", "2025-02")]
+    person = PersonDraft(id="p", name="岩屋毅", reading=None, country="JPN")
+    seen = set()
+    for seed in range(10):
+        random.Random(seed).shuffle(ms)
+        t = infer_tenure(person, "MOFA_MIN", ms)
+        seen.add((t.evidence_id, t.start, t.end))
+    assert seen == {("00", "2024-11", "2025-02")}

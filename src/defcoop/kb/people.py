@@ -572,6 +572,9 @@ class TenureDraft:
 
 def infer_tenure(person: PersonDraft, role: str, ms: Sequence[Mention]) -> TenureDraft:
     """The attested period of ``person`` in ``role`` from its dated mentions."""
+    # A fixed order: ties (same day and precision) must pick the same evidence whatever
+    # order the store returned the mentions in (it differs after a crash and resume).
+    ms = sorted(ms, key=lambda x: (x.date_from, x.evidence_id or "", x.doc_key or ""))
     best = max(PRECISION_RANK.get(x.precision, 0) for x in ms)
     floor = min(best, PRECISION_RANK["month"])
     fine = [x for x in ms if PRECISION_RANK.get(x.precision, 0) >= floor]
