@@ -36,12 +36,12 @@ from defcoop.query.model import (
     Page,
     ParticipantView,
     QueryError,
+    date_bound,
 )
 from defcoop.query.partners import PartnerDirectory
 from defcoop.records import EVENT_KINDS
 from defcoop.store import Store, search
 from defcoop.store import models as m
-from defcoop.store.dates import bounds
 from defcoop.store.models.base import CURATION_STATES
 
 KINDS = EVENT_KINDS
@@ -79,17 +79,10 @@ _ROW_COLUMNS = (
 # --------------------------------------------------------------------------- filters
 
 
-def _date_bound(name: str, value: str, which: int) -> Any:
-    b = bounds(value.strip())
-    if b[which] is None:
-        raise QueryError(f"{name}: not a date YYYY, YYYY-MM or YYYY-MM-DD: {value!r}")
-    return b[which]
-
-
 def _since_floor(session: Session, since: str) -> dt.date:
     """No event that ends on or after ``since`` starts before this day (from the tallies:
     the longest period stored, in whole years)."""
-    year = _date_bound("since", since, 0).year - tallies.longest_span_years(session)
+    year = date_bound("since", since, 0).year - tallies.longest_span_years(session)
     return dt.date(max(1, year), 1, 1)
 
 
@@ -208,12 +201,12 @@ def compile_filters(
     if q.role:
         conds.append(E.jp_role.in_([r.upper() for r in q.role]))
     if q.since:
-        conds.append(E.date_to >= _date_bound("since", q.since, 0))
+        conds.append(E.date_to >= date_bound("since", q.since, 0))
         # Redundant but closes the range on date_from (an index can then bound it on both
         # sides): no event's period is longer than the longest one stored.
         conds.append(E.date_from >= _since_floor(session, q.since))
     if q.until:
-        conds.append(E.date_from <= _date_bound("until", q.until, 1))
+        conds.append(E.date_from <= date_bound("until", q.until, 1))
     if q.doc:
         conds.append(E.doc_key.in_(list(q.doc)))
     if q.text and q.text.strip():
@@ -315,10 +308,14 @@ TEXT_TOTAL_BOUND = 1_000
 TEXT_HITS_BOUND = 100_000
 
 
-def _bounded_count(session: Session, conds: list[ColumnElement[bool]], cap: int) -> int:
-    """``min(matches, cap)``: at most ``cap`` rows visited, whatever the store size."""
-    inner = select(E.id).where(*conds).limit(cap).subquery()
+def _count(session: Session, stmt: Any, cap: int) -> int:
+    """``min(rows of stmt, cap)``: at most ``cap`` rows visited, whatever the store size."""
+    inner = stmt.limit(cap).subquery()
     return int(session.scalar(select(func.count()).select_from(inner)) or 0)
+
+
+def _bounded_count(session: Session, conds: list[ColumnElement[bool]], cap: int) -> int:
+    return _count(session, select(E.id).where(*conds), cap)
 
 
 #: The indexes a date-sorted page walks (named by the naming convention).
@@ -332,9 +329,9 @@ def _text_events_estimate(session: Session, q: EventQuery) -> int:
     hits (counted up to a bound) × events per paragraph in the store."""
     assert q.text is not None
     hits = search.segment_ids(session.get_bind().dialect.name, q.text.split()[:1])
-    n = session.scalar(select(func.count()).select_from(hits.limit(TEXT_HITS_BOUND).subquery()))
+    n = _count(session, hits, TEXT_HITS_BOUND)
     paragraphs = session.scalar(select(func.max(m.Segment.id))) or 1
-    return int((n or 0) * tallies.event_count(session) / paragraphs)
+    return int(n * tallies.event_count(session) / paragraphs)
 
 
 def _walk_date_index(
@@ -347,9 +344,9 @@ def _walk_date_index(
     assert q.limit is not None
     lo = hi = None
     if q.since:
-        lo = _date_bound("since", q.since, 0).year - tallies.longest_span_years(session)
+        lo = _since_floor(session, q.since).year
     if q.until:
-        hi = _date_bound("until", q.until, 1).year
+        hi = date_bound("until", q.until, 1).year
     in_range = tallies.range_count(session, (), lo, hi)
     needed = q.page * q.limit
     walked = in_range if total == 0 else min(in_range, needed * in_range / total)
@@ -376,15 +373,13 @@ def _text_count(session: Session, q: EventQuery, d: PartnerDirectory, cap: int) 
     hits = search.segment_ids(session.get_bind().dialect.name, terms[:1])
     conds = compile_filters(session, q.replace(text=" ".join(terms[1:]) or None), d, walk=True)
     ev = m.Evidence
-    inner = (
+    stmt = (
         select(ev.event_id)
         .join(E, E.id == ev.event_id)
         .where(ev.segment_id.in_(hits), *conds)
         .distinct()
-        .limit(cap)
-        .subquery()
     )
-    return int(session.scalar(select(func.count()).select_from(inner)) or 0)
+    return _count(session, stmt, cap)
 
 
 def _date_sorted_page(
@@ -433,8 +428,7 @@ def _date_sorted_page(
     if dated:
         n_dated = offset + len(dated)
     else:
-        inner = base.where(*conds, date.is_not(None)).limit(offset + 1).subquery()
-        n_dated = int(session.scalar(select(func.count()).select_from(inner)) or 0)
+        n_dated = _count(session, base.where(*conds, date.is_not(None)), offset + 1)
     start = max(0, offset - n_dated)
     undated = session.execute(
         base.where(*conds, date.is_(None))
@@ -483,10 +477,10 @@ def _search(session: Session, q: EventQuery) -> Page[EventRow]:
         # selective filter and hash-join both sides instead of walking the timeline.
         others = compile_filters(session, q.replace(partner=(), since=None), d, walk=walk_text)
         if q.since:  # the partner timeline's range, closed like the events' one
-            others.append(E.date_to >= _date_bound("since", q.since, 0))
+            others.append(E.date_to >= date_bound("since", q.since, 0))
             others.append(EP.date_from >= _since_floor(session, q.since))
         if q.until:
-            others.append(EP.date_from <= _date_bound("until", q.until, 1))
+            others.append(EP.date_from <= date_bound("until", q.until, 1))
         rows = _date_sorted_page(session, others, q, partner=code)
     elif key == "date":
         walk = _walk_date_index(session, q, d, total, texts)
@@ -509,7 +503,7 @@ def _search(session: Session, q: EventQuery) -> Page[EventRow]:
 def search_events(store: Store, q: EventQuery | None = None, **filters: Any) -> Page[EventRow]:
     """One page of events matching ``q`` (or ``EventQuery.build(**filters)``), sorted."""
     query = q if q is not None else EventQuery.build(**filters)
-    with store.session() as s:
+    with store.session() as s, tallies.one_query(s):
         return _search(s, query)
 
 

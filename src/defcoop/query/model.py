@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from defcoop.errors import DefcoopError
+from defcoop.store.dates import bounds
 
 T = TypeVar("T")
 
@@ -25,6 +26,15 @@ DEFAULT_STATES = ("automatic", "verified", "corrected", "manual")
 
 class QueryError(DefcoopError, ValueError):
     """A filter value the query layer cannot use (unknown partner, bad date, ...)."""
+
+
+def date_bound(name: str, value: str, which: int) -> date:
+    """First (``which=0``) or last (``1``) day ``value`` (YYYY, YYYY-MM, YYYY-MM-DD) can
+    mean, for the filter ``name``; QueryError when it is not such a date."""
+    b = bounds(value.strip())[which]
+    if b is None:
+        raise QueryError(f"{name}: not a date YYYY, YYYY-MM or YYYY-MM-DD: {value!r}")
+    return b
 
 
 def _jsonable(value: Any) -> Any:

@@ -14,7 +14,8 @@ The answers are the same as counting the events (tests compare both on every fil
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,12 +31,12 @@ from defcoop.query.levels import (
     roles_of_levels,
     roles_of_services,
 )
-from defcoop.query.model import DEFAULT_STATES, EventQuery, Facets, QueryError
+from defcoop.query.model import DEFAULT_STATES, EventQuery, Facets, QueryError, date_bound
 from defcoop.query.partners import PartnerDirectory
-from defcoop.store.dates import bounds
 from defcoop.store.tally import DIMENSIONS, metadata, tally_years
 
 TABLES = metadata.tables
+_MEMO = "defcoop.query.tallies.memo"
 #: Smallest first.
 EVENT_ORDER = ("tally_years", "tally_kinds", "tally_events")
 PAIR_ORDER = ("tally_pair_years", "tally_pairs")
@@ -91,9 +92,7 @@ class Plan:
 
 def _year_of(value: str, which: int) -> int | None:
     """The year when ``value`` bounds a whole year on that side (Jan 1 / Dec 31), else None."""
-    b = bounds(value.strip())[which]
-    if b is None:
-        raise QueryError(f"{('since', 'until')[which]}: not a date YYYY, YYYY-MM or YYYY-MM-DD")
+    b = date_bound(("since", "until")[which], value, which)
     whole = (b.month, b.day) == ((1, 1) if which == 0 else (12, 31))
     return b.year if whole else None
 
@@ -155,21 +154,19 @@ def _grouped(p: Plan, label: str, t: Table, by: Sequence[Any], *extra: Any) -> A
     )
 
 
+def _sum(session: Session, t: Table, *conds: ColumnElement[bool]) -> int:
+    return int(session.scalar(select(func.coalesce(func.sum(t.c.n), 0)).where(*conds)) or 0)
+
+
 def total(session: Session, p: Plan) -> int:
     """Number of events matching the plan."""
     t = p.table()
-    n = session.scalar(
-        select(func.coalesce(func.sum(t.c.n), 0)).where(t.c.partner == p.partner, *p.conditions(t))
-    )
-    return int(n or 0)
+    return _sum(session, t, t.c.partner == p.partner, *p.conditions(t))
 
 
 def event_count(session: Session) -> int:
     """Number of events in the store (every state, merged included)."""
-    t = tally_years
-    return int(
-        session.scalar(select(func.coalesce(func.sum(t.c.n), 0)).where(t.c.partner == "")) or 0
-    )
+    return _sum(session, tally_years, tally_years.c.partner == "")
 
 
 def range_count(
@@ -189,16 +186,32 @@ def range_count(
         conds.append(t.c.y_from >= max(1, y_from_min))
     if y_from_max is not None:
         conds.append(t.c.y_from.between(1, y_from_max))
-    return int(session.scalar(select(func.coalesce(func.sum(t.c.n), 0)).where(*conds)) or 0)
+    return _sum(session, t, *conds)
+
+
+@contextmanager
+def one_query(session: Session) -> Iterator[None]:
+    """Within the block, values read from the tallies for planning are read once (one
+    query builds its filters several times); outside it they are always read afresh."""
+    session.info[_MEMO] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(_MEMO, None)
 
 
 def longest_span_years(session: Session) -> int:
     """Most calendar years any stored event's period spans, minus one (0: none spans a
     new year). Lets a ``since`` filter also bound ``date_from``."""
+    memo = session.info.get(_MEMO)
+    if memo is not None and "longest" in memo:
+        return int(memo["longest"])
     t = tally_years
     n = session.scalar(
         select(func.max(t.c.y_to - t.c.y_from)).where(t.c.partner == "", t.c.y_from > 0, t.c.n > 0)
     )
+    if memo is not None:
+        memo["longest"] = int(n or 0)
     return int(n or 0)
 
 
@@ -247,4 +260,13 @@ def facets(session: Session, p: Plan) -> Facets:
     )
 
 
-__all__ = ["Plan", "event_count", "facets", "longest_span_years", "plan", "range_count", "total"]
+__all__ = [
+    "Plan",
+    "event_count",
+    "facets",
+    "longest_span_years",
+    "one_query",
+    "plan",
+    "range_count",
+    "total",
+]
